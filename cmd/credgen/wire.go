@@ -1,0 +1,50 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/credgen/credgen/generator/atomicfile"
+	"github.com/credgen/credgen/internal/config"
+	"github.com/credgen/credgen/internal/engine"
+	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/chainguard"
+	"github.com/credgen/credgen/providers/menda"
+)
+
+// newEngine resolves flags, environment and config into an engine with the
+// real providers.
+func newEngine(cmd *cli.Command, stderr io.Writer) (*engine.Engine, error) {
+	log, err := newLogger(cmd, stderr)
+	if err != nil {
+		return nil, err
+	}
+	env, err := config.OSEnv()
+	if err != nil {
+		return nil, err
+	}
+	fl := settingsFlags(cmd)
+	resolve := func() (*config.Settings, error) { return config.Resolve(fl, env) }
+	s, err := resolve()
+	if err != nil {
+		return nil, err
+	}
+	return &engine.Engine{
+		Settings:  s,
+		Reresolve: resolve,
+		Log:       log,
+		Providers: map[string]providers.Provider{
+			providers.Chainguard: &chainguard.Provider{Chainctl: os.Getenv("CREDGEN_CHAINCTL"), Logger: log},
+			providers.Menda: &menda.Provider{
+				Home:   env.Home,
+				Logger: log,
+				WriteCache: func(path string, data []byte) error {
+					_, err := atomicfile.Write(path, data, atomicfile.Options{})
+					return err
+				},
+			},
+		},
+	}, nil
+}

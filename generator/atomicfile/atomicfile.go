@@ -1,0 +1,194 @@
+// Package atomicfile replaces a file's content so that a crash leaves either
+// the old file or the new one, never a mix: temp file in the target's real
+// folder, fsync, rename, fsync of the folder. It writes through symlinks (the
+// link stays, its target is replaced), creates files 0600, tightens a looser
+// existing mode, keeps the owner, and leaves identical content untouched so
+// the mtime stays. Hand-written because renameio replaces a symlinked ~/.netrc
+// instead of writing through it.
+package atomicfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Options change how Write works.
+type Options struct {
+	// DryRun reports what would change and writes nothing.
+	DryRun bool
+	// WriteHook, when set, replaces the write of data into the temp file;
+	// tests use it to inject faults such as a full disk.
+	WriteHook func(w io.Writer, data []byte) error
+}
+
+// Result says what Write did (or, under DryRun, would do).
+type Result struct {
+	Path      string      // the file written: the symlink's final target when the path is a link
+	Changed   bool        // the content differs from what is on disk (or the file is new)
+	Created   bool        // there was no file
+	Written   bool        // the new content is on disk (false under DryRun or when unchanged)
+	Tightened fs.FileMode // the previous, looser mode when it was narrowed to owner-only; 0 otherwise
+}
+
+const maxLinks = 40
+
+// Resolve follows symlinks from path to the file they finally name, which may
+// not exist yet (a dangling link to a file credgen is about to create).
+func Resolve(path string) (string, error) {
+	for range maxLinks {
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
+
+// Read returns the content of path (through symlinks); exists is false when
+// there is no file, which is not an error.
+func Read(path string) (data []byte, exists bool, err error) {
+	data, err = os.ReadFile(path)
+	switch {
+	case err == nil:
+		return data, true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	default:
+		return nil, false, err
+	}
+}
+
+// Write replaces the content of path with data, atomically.
+func Write(path string, data []byte, opts Options) (Result, error) {
+	real, err := Resolve(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("resolve %s: %w", path, err)
+	}
+	res := Result{Path: real}
+	old, err := os.Lstat(real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		res.Created, res.Changed = true, true
+	case err != nil:
+		return res, fmt.Errorf("stat %s: %w", real, err)
+	case !old.Mode().IsRegular():
+		return res, fmt.Errorf("write %s: not a regular file", real)
+	default:
+		cur, err := os.ReadFile(real)
+		if err != nil {
+			return res, fmt.Errorf("read %s: %w", real, err)
+		}
+		res.Changed = !bytes.Equal(cur, data)
+	}
+	mode := fs.FileMode(0o600)
+	if old != nil {
+		mode = old.Mode().Perm() &^ 0o077
+		if old.Mode().Perm()&0o077 != 0 {
+			res.Tightened = old.Mode().Perm()
+		}
+	}
+	if opts.DryRun {
+		return res, nil
+	}
+	if !res.Changed {
+		if res.Tightened != 0 {
+			if err := os.Chmod(real, mode); err != nil {
+				return res, fmt.Errorf("chmod %s: %w", real, err)
+			}
+		}
+		return res, nil
+	}
+	if err := replace(real, data, mode, old, opts.WriteHook); err != nil {
+		return res, err
+	}
+	res.Written = true
+	return res, nil
+}
+
+// replace writes data to a temp file beside real and renames it over real.
+func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, hook func(io.Writer, []byte) error) (err error) {
+	dir := filepath.Dir(real)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create folder %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(real)+".credgen-*")
+	if err != nil {
+		return fmt.Errorf("create temp file in %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
+	}
+	if err := keepOwner(tmp, old); err != nil {
+		return fmt.Errorf("keep owner of %s: %w", real, err)
+	}
+	if hook != nil {
+		err = hook(tmp, data)
+	} else {
+		_, err = tmp.Write(data)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), real); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", tmp.Name(), real, err)
+	}
+	return syncDir(dir)
+}
+
+// keepOwner gives the temp file the previous file's owner and group, so that
+// root running credgen on a user's file does not hand it to root.
+func keepOwner(f *os.File, old fs.FileInfo) error {
+	if old == nil {
+		return nil
+	}
+	st, ok := old.Sys().(*syscall.Stat_t)
+	if !ok || (int(st.Uid) == os.Geteuid() && int(st.Gid) == os.Getegid()) {
+		return nil
+	}
+	return f.Chown(int(st.Uid), int(st.Gid))
+}
+
+// syncDir makes the rename durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open folder %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
+	}
+	return nil
+}

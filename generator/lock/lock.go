@@ -1,0 +1,57 @@
+// Package lock serialises credgen processes: one lock file beside the state,
+// held across every read-modify-write of the outputs and the menda token cache.
+package lock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// DefaultTimeout is how long a second credgen waits for the first.
+const DefaultTimeout = 30 * time.Second
+
+// retryDelay is how often a waiting process tries the lock again.
+const retryDelay = 50 * time.Millisecond
+
+// ErrTimeout is returned when another credgen held the lock for the whole wait.
+var ErrTimeout = errors.New("another credgen holds the lock")
+
+// Lock is a held lock; Release gives it back.
+type Lock struct{ f *flock.Flock }
+
+// Acquire takes the lock file at path, creating it (0600, folder 0700) when
+// needed, waiting up to timeout for another process to release it.
+func Acquire(ctx context.Context, path string, timeout time.Duration) (*Lock, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	f := flock.New(path, flock.SetPermissions(0o600))
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ok, err := f.TryLockContext(waitCtx, retryDelay)
+	switch {
+	case ok:
+		return &Lock{f: f}, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
+	case err == nil || errors.Is(err, context.DeadlineExceeded):
+		return nil, fmt.Errorf("%w (%s) for more than %s; try again when it is done", ErrTimeout, path, timeout)
+	default:
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+}
+
+// Release gives the lock back. The file stays, so waiting processes keep
+// locking the same inode.
+func (l *Lock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	return l.f.Unlock()
+}

@@ -1,0 +1,127 @@
+package netrc
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The independent readers: Python's netrc module (what pip uses) and curl.
+// They must be installed; a missing one fails the test (CI installs them).
+
+// pyReading is what Python's netrc module made of one file: the hosts as
+// name -> [login, account, password], or the error it raised.
+type pyReading struct {
+	OK    bool                 `json:"ok"`
+	Error string               `json:"error"`
+	Hosts map[string][3]string `json:"hosts"`
+}
+
+const pythonReader = `
+import json, netrc, sys
+out = {}
+for path in sys.argv[1:]:
+    try:
+        n = netrc.netrc(path)
+        out[path] = {"ok": True, "hosts": {k: list(v) for k, v in n.hosts.items()}}
+    except Exception as e:
+        out[path] = {"ok": False, "error": type(e).__name__ + ": " + str(e)}
+print(json.dumps(out))
+`
+
+// pythonRead reads every file in one python3 process.
+func pythonReadFiles(t testing.TB, paths ...string) map[string]pyReading {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is needed as an independent netrc reader: %v", err)
+	}
+	out, err := exec.Command(py, append([]string{"-c", pythonReader}, paths...)...).Output()
+	if err != nil {
+		t.Fatalf("python3 netrc reader: %v", err)
+	}
+	res := map[string]pyReading{}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("python3 netrc reader output: %v", err)
+	}
+	return res
+}
+
+// pythonReadData reads each content through Python's netrc module.
+func pythonReadData(t testing.TB, contents ...[]byte) []pyReading {
+	t.Helper()
+	dir := t.TempDir()
+	paths := make([]string, len(contents))
+	for i, c := range contents {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("%d.netrc", i))
+		if err := os.WriteFile(paths[i], c, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	byPath := pythonReadFiles(t, paths...)
+	out := make([]pyReading, len(paths))
+	for i, p := range paths {
+		out[i] = byPath[p]
+	}
+	return out
+}
+
+// curlServer is a loopback HTTP server that answers each request with the
+// Authorization header it received ("" when none).
+type curlServer struct {
+	curl string
+	port string
+}
+
+func newCurlServer(t testing.TB) *curlServer {
+	t.Helper()
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Fatalf("curl is needed as an independent netrc reader: %v", err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "auth="+r.Header.Get("Authorization"))
+	}))
+	t.Cleanup(srv.Close)
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &curlServer{curl: curl, port: port}
+}
+
+// auth is the Authorization header curl sends to host with netrc content
+// data.
+func (c *curlServer) auth(t testing.TB, data []byte, host string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "netrc")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + net.JoinHostPort(host, c.port) + "/"
+	cmd := exec.Command(c.curl, "-q", "-sS", "--noproxy", "*", "--max-time", "20",
+		"--netrc-file", path, "--resolve", net.JoinHostPort(host, c.port)+":127.0.0.1", url)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir()) // no ~/.curlrc, no ~/.netrc
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("curl %s: %v: %s", url, err, out)
+	}
+	got, ok := strings.CutPrefix(string(out), "auth=")
+	if !ok {
+		t.Fatalf("curl %s: unexpected answer %q", url, out)
+	}
+	return got
+}
+
+func basic(login, password string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(login+":"+password))
+}

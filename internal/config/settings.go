@@ -1,0 +1,324 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/credgen/credgen/generator/urlcred"
+	"github.com/credgen/credgen/providers"
+)
+
+// Output kinds, as named by --targets.
+const (
+	Netrc = "netrc"
+	Pip   = "pip"
+	UV    = "uv"
+)
+
+// AllTargets is the default --targets, in the order outputs are written.
+var AllTargets = []string{Netrc, Pip, UV}
+
+// ParseTargets reads a --targets list such as "netrc,pip".
+func ParseTargets(list string) ([]string, error) {
+	var out []string
+	for _, t := range strings.Split(list, ",") {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if !slices.Contains(AllTargets, t) {
+			return nil, fmt.Errorf("unknown target %q (netrc, pip, uv)", t)
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no targets in %q (netrc, pip, uv)", list)
+	}
+	return out, nil
+}
+
+// Flags are the command-line values; a nil pointer or empty string is "not given".
+type Flags struct {
+	Config         string
+	Indexes        []string
+	DefaultIndex   string
+	Netrc          string
+	PipConf        string
+	UVConfig       string
+	Targets        string
+	NoEmbed        *bool
+	RefreshBefore  *time.Duration
+	ChainguardMode string
+	AllowTracked   *bool
+}
+
+// Env is the process environment and platform, injectable for tests.
+type Env struct {
+	Getenv func(string) string
+	Home   string
+	GOOS   string
+	Stat   func(string) (os.FileInfo, error)
+}
+
+// OSEnv is the real environment.
+func OSEnv() (Env, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return Env{}, fmt.Errorf("find home folder: %w", err)
+	}
+	return Env{Getenv: os.Getenv, Home: home, GOOS: runtime.GOOS, Stat: os.Stat}, nil
+}
+
+// IndexSpec is one index credgen was told to manage (config or flags).
+type IndexSpec struct {
+	providers.Index
+	Provider string // chainguard or menda
+	Default  bool
+	Name     string // uv name as configured ("" = derived)
+	Origin   string // where it was configured, for messages: "config.toml:7", "--index"
+}
+
+// Settings is everything one run needs to know, resolved.
+type Settings struct {
+	Config         *File
+	ConfigPath     string
+	Paths          map[string]string // output kind -> path
+	Targets        []string
+	Embed          bool
+	RefreshBefore  time.Duration // 0: a quarter of each credential's lifetime
+	ChainguardMode string
+	AllowTracked   bool
+	Indexes        []IndexSpec
+	StateDir       string // $XDG_STATE_HOME/credgen
+	Home           string
+	ChainctlCache  string // $XDG_CACHE_HOME/chainguard
+}
+
+// StatePath is the state file.
+func (s *Settings) StatePath() string { return filepath.Join(s.StateDir, "state.json") }
+
+// LockPath is the lock file beside the state.
+func (s *Settings) LockPath() string { return filepath.Join(s.StateDir, "credgen.lock") }
+
+// Targeted says whether output kind is written this run.
+func (s *Settings) Targeted(kind string) bool { return slices.Contains(s.Targets, kind) }
+
+// UsageError is a problem with flags or environment (exit 2).
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Resolve loads the config file and merges it with flags and env.
+func Resolve(fl Flags, env Env) (*Settings, error) {
+	xdg := func(name, fallback string) string {
+		if v := env.Getenv(name); v != "" && filepath.IsAbs(v) {
+			return v
+		}
+		return filepath.Join(env.Home, fallback)
+	}
+	configHome := xdg("XDG_CONFIG_HOME", ".config")
+	s := &Settings{
+		Home:          env.Home,
+		StateDir:      filepath.Join(xdg("XDG_STATE_HOME", ".local/state"), "credgen"),
+		ChainctlCache: filepath.Join(xdg("XDG_CACHE_HOME", ".cache"), "chainguard"),
+	}
+	cfgPath, optional := fl.Config, false
+	if cfgPath == "" {
+		cfgPath = env.Getenv("CREDGEN_CONFIG")
+	}
+	if cfgPath == "" {
+		cfgPath, optional = filepath.Join(configHome, "credgen", "config.toml"), true
+	}
+	s.ConfigPath = expandHome(cfgPath, env.Home)
+	cfg, err := Load(s.ConfigPath, optional)
+	if err != nil {
+		return nil, err
+	}
+	s.Config = cfg
+	s.Paths = map[string]string{
+		Netrc: firstOf(fl.Netrc, env.Getenv("NETRC"), cfg.Outputs.Netrc, filepath.Join(env.Home, ".netrc")),
+		Pip:   firstOf(fl.PipConf, pipConfEnv(env), cfg.Outputs.Pip, defaultPipConf(env, configHome)),
+		UV:    firstOf(fl.UVConfig, env.Getenv("UV_CONFIG_FILE"), cfg.Outputs.UV, filepath.Join(configHome, "uv", "uv.toml")),
+	}
+	for k, p := range s.Paths {
+		s.Paths[k] = expandHome(p, env.Home)
+	}
+	if err := s.resolveBehaviour(fl, cfg); err != nil {
+		return nil, err
+	}
+	return s, s.resolveIndexes(fl, cfg)
+}
+
+func (s *Settings) resolveBehaviour(fl Flags, cfg *File) error {
+	s.Targets = AllTargets
+	switch {
+	case fl.Targets != "":
+		t, err := ParseTargets(fl.Targets)
+		if err != nil {
+			return &UsageError{Msg: "--targets: " + err.Error()}
+		}
+		s.Targets = t
+	case len(cfg.Targets) > 0:
+		s.Targets, _ = ParseTargets(strings.Join(cfg.Targets, ","))
+	}
+	s.Embed = true
+	if cfg.Outputs.Embed != nil {
+		s.Embed = *cfg.Outputs.Embed
+	}
+	if fl.NoEmbed != nil {
+		s.Embed = !*fl.NoEmbed
+	}
+	if !s.Embed && !s.Targeted(Netrc) {
+		return &UsageError{Msg: "--no-embed keeps secrets only in netrc, but netrc is not among --targets"}
+	}
+	s.RefreshBefore = cfg.RefreshBefore.Duration
+	if fl.RefreshBefore != nil {
+		if *fl.RefreshBefore < 0 {
+			return &UsageError{Msg: "--refresh-before must not be negative"}
+		}
+		s.RefreshBefore = *fl.RefreshBefore
+	}
+	s.ChainguardMode = firstOf(fl.ChainguardMode, cfg.ChainguardMode, "session")
+	if err := checkMode(s.ChainguardMode); err != nil {
+		return &UsageError{Msg: "--chainguard-mode: " + err.Error()}
+	}
+	s.AllowTracked = cfg.AllowTracked
+	if fl.AllowTracked != nil {
+		s.AllowTracked = *fl.AllowTracked
+	}
+	return nil
+}
+
+// resolveIndexes gathers config [[index]] tables and --index/--default-index.
+func (s *Settings) resolveIndexes(fl Flags, cfg *File) error {
+	for i, ix := range cfg.Index {
+		origin := fmt.Sprintf("%s:%d", cfg.Path(), cfg.IndexLine(i, "url"))
+		spec, err := NewIndexSpec(ix.URL, ix.Provider, origin)
+		if err != nil {
+			return &Error{Path: cfg.Path(), Line: cfg.IndexLine(i, "url"), Msg: err.Error()}
+		}
+		spec.Default, spec.Name, spec.Profile, spec.Parent = ix.Default, ix.Name, ix.Profile, ix.Parent
+		spec.Mode = firstOf(ix.Mode, s.ChainguardMode)
+		s.addIndex(spec)
+	}
+	for _, u := range fl.Indexes {
+		spec, err := NewIndexSpec(u, "", "--index")
+		if err != nil {
+			return &UsageError{Msg: "--index: " + err.Error()}
+		}
+		spec.Mode = s.ChainguardMode
+		s.addIndex(spec)
+	}
+	if fl.DefaultIndex != "" {
+		spec, err := NewIndexSpec(fl.DefaultIndex, "", "--default-index")
+		if err != nil {
+			return &UsageError{Msg: "--default-index: " + err.Error()}
+		}
+		spec.Mode, spec.Default = s.ChainguardMode, true
+		s.addIndex(spec)
+	}
+	defaults := 0
+	for _, ix := range s.Indexes {
+		if ix.Default {
+			defaults++
+		}
+	}
+	if defaults > 1 {
+		return &UsageError{Msg: "more than one default index (config default = true and --default-index): pip and uv take one"}
+	}
+	return nil
+}
+
+// addIndex adds spec, or merges it into an earlier spec for the same URL
+// (flags come later and win on default).
+func (s *Settings) addIndex(spec IndexSpec) {
+	if spec.Default {
+		for i := range s.Indexes {
+			s.Indexes[i].Default = false
+		}
+	}
+	for i, have := range s.Indexes {
+		if urlcred.Key(have.URL) == urlcred.Key(spec.URL) {
+			s.Indexes[i].Default = have.Default || spec.Default
+			return
+		}
+	}
+	s.Indexes = append(s.Indexes, spec)
+}
+
+// NewIndexSpec checks an index URL and chooses its provider: HTTPS only, and a
+// host a provider recognises unless provider names one.
+func NewIndexSpec(raw, provider, origin string) (IndexSpec, error) {
+	if _, _, has := urlcred.Userinfo(raw); has {
+		return IndexSpec{}, fmt.Errorf("%s: index URL must not carry credentials; credgen adds them", urlcred.Mask(raw))
+	}
+	scheme, host := urlcred.Scheme(raw), urlcred.Host(raw)
+	switch {
+	case scheme == "http":
+		return IndexSpec{}, fmt.Errorf("%s: http:// index refused: credentials would travel in clear text; use https://", raw)
+	case scheme != "https" || host == "":
+		return IndexSpec{}, fmt.Errorf("%q is not an https:// index URL", raw)
+	}
+	if provider == "" {
+		provider = providers.ForHost(host)
+	}
+	if provider == "" {
+		return IndexSpec{}, fmt.Errorf("%s: no provider recognises host %s (set provider = \"chainguard\" or \"menda\" on its [[index]] in the config)", raw, host)
+	}
+	return IndexSpec{Index: providers.Index{URL: raw, Host: host}, Provider: provider, Origin: origin}, nil
+}
+
+// pipConfEnv is PIP_CONFIG_FILE unless it is /dev/null, which tells pip to
+// read no file at all and so tells credgen nothing about where to write.
+func pipConfEnv(env Env) string {
+	if v := env.Getenv("PIP_CONFIG_FILE"); v != os.DevNull {
+		return v
+	}
+	return ""
+}
+
+// defaultPipConf is the user file pip reads: the XDG one, unless only the
+// legacy ~/.pip/pip.conf exists; on macOS the Application Support one when its
+// folder exists.
+func defaultPipConf(env Env, configHome string) string {
+	xdg := filepath.Join(configHome, "pip", "pip.conf")
+	if env.GOOS == "darwin" {
+		mac := filepath.Join(env.Home, "Library", "Application Support", "pip")
+		if fi, err := env.Stat(mac); err == nil && fi.IsDir() {
+			return filepath.Join(mac, "pip.conf")
+		}
+	}
+	legacy := filepath.Join(env.Home, ".pip", "pip.conf")
+	if _, err := env.Stat(xdg); err != nil {
+		if _, err := env.Stat(legacy); err == nil {
+			return legacy
+		}
+	}
+	return xdg
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func expandHome(p, home string) string {
+	if p == "~" {
+		return home
+	}
+	if strings.HasPrefix(p, "~/") {
+		return filepath.Join(home, p[2:])
+	}
+	return p
+}

@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/credgen/credgen/generator/atomicfile"
+	"github.com/credgen/credgen/generator/urlcred"
+	"github.com/credgen/credgen/internal/config"
+	"github.com/credgen/credgen/internal/state"
+	"github.com/credgen/credgen/providers"
+)
+
+// apply puts every host's credential into the parsed outputs: netrc machines,
+// credentials in pip.conf and uv.toml URLs (bare URLs with --no-embed), the
+// default index, and entries for indexes an output does not name yet. A host
+// with no credential at all (its first mint failed) gets no new entries.
+func apply(s *config.Settings, o *outputs, plans []*hostPlan) {
+	creds := map[string]*providers.Credential{}
+	for _, p := range plans {
+		if p.next != nil {
+			creds[p.host] = p.next
+		}
+	}
+	urlFor := func(raw string) string {
+		c := creds[urlcred.Host(raw)]
+		if c == nil {
+			return raw
+		}
+		if s.Embed {
+			return urlcred.With(raw, c.Username, c.Secret)
+		}
+		return urlcred.Strip(raw)
+	}
+	if o.netrc != nil {
+		for _, p := range plans {
+			if p.next == nil {
+				continue
+			}
+			if err := o.netrc.SetMachine(p.host, p.next.Username, p.next.Secret); err != nil && p.err == nil {
+				p.err = fmt.Errorf("netrc cannot carry this credential: %w", err)
+			}
+		}
+	}
+	if o.pip != nil {
+		o.pip.MapURLs(urlFor)
+		for _, p := range plans {
+			for _, m := range p.indexes {
+				if p.next == nil {
+					continue
+				}
+				if m.Default {
+					o.pip.SetIndexURL(urlFor(m.URL))
+				} else {
+					o.pip.AddExtraIndexURL(urlFor(m.URL))
+				}
+			}
+		}
+	}
+	if o.uv != nil {
+		o.uv.MapURLs(urlFor)
+		for _, p := range plans {
+			for _, m := range p.indexes {
+				if p.next == nil {
+					continue
+				}
+				m.Name = o.uv.UpsertIndex(firstNonEmpty(m.Name, uvName(m.Provider, m.URL)), urlFor(m.URL), m.Default)
+			}
+		}
+	}
+}
+
+// writeOutputs writes every changed output atomically, or under dryRun adds
+// the masked diff to the report. Before writing anything it checks that each
+// new content parses back and that no secret goes into a file git tracks.
+func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan, dryRun bool, rep *Report) error {
+	var secrets []string
+	for _, p := range plans {
+		if p.next != nil {
+			secrets = append(secrets, p.next.Secret)
+		}
+	}
+	news := map[string][]byte{}
+	for _, kind := range s.Targets {
+		data := o.render(kind)
+		if bytes.Equal(data, o.orig[kind]) {
+			continue
+		}
+		if err := verify(kind, data); err != nil {
+			return &Error{Code: ExitUsage, Err: fmt.Errorf("%s: credgen's edit would not parse back (%v); nothing written — please report this", s.Paths[kind], err)}
+		}
+		if kind != config.Netrc && !dryRun && !s.AllowTracked && containsSecret(data, secrets) && gitTracks(s.Paths[kind]) {
+			return usage("%s is tracked by git: refusing to write secrets into it (use --no-embed to keep them in netrc only, or --allow-tracked)", s.Paths[kind])
+		}
+		news[kind] = data
+	}
+	for _, kind := range s.Targets {
+		fr := FileReport{Kind: kind, Path: s.Paths[kind]}
+		data, changed := news[kind]
+		if !changed {
+			rep.Files = append(rep.Files, fr)
+			continue
+		}
+		res, err := atomicfile.Write(s.Paths[kind], data, atomicfile.Options{DryRun: dryRun})
+		if err != nil {
+			return &Error{Code: ExitMint, Err: err}
+		}
+		fr.Changed, fr.Written, fr.Created = res.Changed, res.Written, res.Created
+		if res.Tightened != 0 {
+			e.log().Warn("tightened a file that holds secrets to owner-only", "path", res.Path, "was", fmt.Sprintf("%04o", res.Tightened))
+		}
+		if dryRun {
+			fr.Diff = udiff.Unified(fr.Path, fr.Path+" (credgen)", string(masked(kind, o.orig[kind])), string(masked(kind, data)))
+		} else {
+			e.log().Info("wrote", "kind", kind, "path", res.Path)
+		}
+		rep.Files = append(rep.Files, fr)
+	}
+	return nil
+}
+
+// gitTracks says whether path is a file inside a git work tree that git
+// tracks. No git, or no work tree, is "not tracked".
+func gitTracks(path string) bool {
+	real, err := atomicfile.Resolve(path)
+	if err != nil {
+		return false
+	}
+	cmd := exec.Command("git", "-C", filepath.Dir(real), "ls-files", "--error-unmatch", "--", filepath.Base(real))
+	return cmd.Run() == nil
+}
+
+// record updates the state with this run's indexes and credentials.
+func (e *Engine) record(s *config.Settings, st *state.State, plans []*hostPlan, o *outputs) {
+	var keep []*state.Index
+	for _, p := range plans {
+		for _, m := range p.indexes {
+			rec := st.Upsert(m.URL)
+			rec.URL, rec.Host, rec.Provider = m.URL, m.Host, m.Provider
+			rec.Default, rec.Name, rec.Profile, rec.Mode, rec.Parent = m.Default, m.Name, m.Profile, m.Mode, m.Parent
+			if p.next != nil {
+				rec.Username, rec.MintedAt, rec.ExpiresAt = p.next.Username, p.next.ObtainedAt, p.next.Expiry
+				rec.Fingerprint = providers.Fingerprint(p.next.Secret)
+				rec.Outputs = map[string]string{}
+				for _, kind := range s.Targets {
+					same := func(u, sec string) bool { return u == p.next.Username && sec == p.next.Secret }
+					if o.holds(kind, p.host, same, s.Embed) {
+						rec.Outputs[kind] = s.Paths[kind]
+					}
+				}
+			}
+			switch {
+			case p.err != nil:
+				rec.LastError, rec.LastErrorAt = p.err.Error(), e.now()
+			case p.minted:
+				rec.LastError, rec.LastErrorAt = "", rec.LastErrorAt.Truncate(0)
+			}
+			keep = append(keep, rec)
+		}
+	}
+	st.Indexes = keep
+}

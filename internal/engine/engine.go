@@ -1,0 +1,241 @@
+// Package engine is what credgen's commands do: discover the managed indexes,
+// mint what is due, edit the outputs and record the state, all under the lock.
+// cmd/credgen wires flags to it; watch drives it.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/credgen/credgen/generator/lock"
+	"github.com/credgen/credgen/internal/config"
+	"github.com/credgen/credgen/internal/state"
+	"github.com/credgen/credgen/providers"
+)
+
+// Engine runs credgen's commands. Its zero value is not usable; fill the
+// exported fields.
+type Engine struct {
+	Settings    *config.Settings
+	Providers   map[string]providers.Provider // by provider name
+	Now         func() time.Time
+	Log         *slog.Logger
+	LockTimeout time.Duration // 0 = lock.DefaultTimeout
+
+	// Reresolve re-reads the config for watch's reload; nil = reload unsupported.
+	Reresolve func() (*config.Settings, error)
+
+	mu   sync.Mutex
+	memo map[string]providers.Credential // what this process minted, by host (watch)
+}
+
+// WriteOptions say what one write pass must do beyond refreshing what is due.
+type WriteOptions struct {
+	Force         bool     // mint every host
+	DryRun        bool     // mint nothing, call nothing, write nothing; report the changes
+	Mint          []string // hosts to mint even when fresh
+	MintProviders []string // providers whose hosts to mint even when fresh
+}
+
+// hostPlan is the work for one host: one netrc machine, one credential.
+type hostPlan struct {
+	host, provider string
+	indexes        []*managed
+	current        *providers.Credential // what the outputs hold and credgen knows the expiry of
+	next           *providers.Credential // what will be written
+	minted         bool
+	err            error
+}
+
+// Write runs one write pass.
+func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Report, error) {
+	s := e.settings()
+	if !opts.DryRun {
+		l, err := lock.Acquire(ctx, s.LockPath(), e.lockTimeout())
+		if err != nil {
+			return nil, err
+		}
+		defer l.Release()
+	}
+	st, err := state.Load(s.StatePath())
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	o, err := readOutputs(s)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := discover(s, st, o)
+	if err != nil {
+		return nil, err
+	}
+	if len(idx) == 0 {
+		return nil, usage("nothing to manage: no index in %s, in the flags, or in the outputs; run for example `credgen write --default-index https://libraries.cgr.dev/python/simple/`", s.ConfigPath)
+	}
+	plans := e.plan(s, idx, o)
+	var mintErrs MintErrors
+	for _, p := range plans {
+		e.mintIfDue(ctx, s, p, opts)
+		if p.err != nil {
+			mintErrs = append(mintErrs, HostError{p.host, p.err})
+		}
+	}
+	apply(s, o, plans)
+	rep := &Report{Command: "write", DryRun: opts.DryRun}
+	if err := e.writeOutputs(s, o, plans, opts.DryRun, rep); err != nil {
+		return rep, err
+	}
+	rep.addIndexes(plans)
+	if !opts.DryRun {
+		e.record(s, st, plans, o)
+		if err := st.Save(s.StatePath()); err != nil {
+			return rep, err
+		}
+	}
+	if len(mintErrs) > 0 {
+		return rep, &Error{Code: ExitMint, Err: mintErrs}
+	}
+	return rep, nil
+}
+
+// plan groups the managed indexes by host and finds the credential each host
+// holds now.
+func (e *Engine) plan(s *config.Settings, idx []*managed, o *outputs) []*hostPlan {
+	var plans []*hostPlan
+	byHost := map[string]*hostPlan{}
+	for _, m := range idx {
+		p := byHost[m.Host]
+		if p == nil {
+			p = &hostPlan{host: m.Host, provider: m.Provider}
+			byHost[m.Host] = p
+			plans = append(plans, p)
+		}
+		p.indexes = append(p.indexes, m)
+	}
+	for _, p := range plans {
+		p.current = e.current(p, o)
+	}
+	return plans
+}
+
+// current is the credential for p's host that the outputs (or this process's
+// memory) hold and whose expiry credgen recorded; nil when there is none.
+func (e *Engine) current(p *hostPlan, o *outputs) *providers.Credential {
+	e.mu.Lock()
+	c, ok := e.memo[p.host]
+	e.mu.Unlock()
+	if ok {
+		return &c
+	}
+	var rec *state.Index
+	for _, m := range p.indexes {
+		if m.rec != nil && m.rec.Fingerprint != "" {
+			rec = m.rec
+			break
+		}
+	}
+	if rec == nil {
+		return nil
+	}
+	for _, f := range o.credentialsOf(p.host) {
+		if providers.Fingerprint(f.secret) == rec.Fingerprint {
+			return &providers.Credential{Username: f.user, Secret: f.secret, ObtainedAt: rec.MintedAt, Expiry: rec.ExpiresAt}
+		}
+	}
+	return nil
+}
+
+// mintIfDue mints p's credential when it is missing, due or asked for. On
+// failure the current credential stays.
+func (e *Engine) mintIfDue(ctx context.Context, s *config.Settings, p *hostPlan, opts WriteOptions) {
+	p.next = p.current
+	if !e.due(s, p, opts) {
+		return
+	}
+	if opts.DryRun {
+		p.next, p.minted = placeholder(p), true
+		return
+	}
+	prov := e.Providers[p.provider]
+	if prov == nil {
+		p.err = fmt.Errorf("no %s provider configured", p.provider)
+		return
+	}
+	e.log().Info("minting", "host", p.host, "provider", p.provider)
+	c, err := prov.Mint(ctx, p.indexes[0].Index)
+	if err != nil {
+		p.err = err
+		e.log().Error("mint failed; the current credential stays", "host", p.host, "provider", p.provider, "err", err)
+		return
+	}
+	p.next, p.minted = &c, true
+	e.mu.Lock()
+	if e.memo == nil {
+		e.memo = map[string]providers.Credential{}
+	}
+	e.memo[p.host] = c
+	e.mu.Unlock()
+	e.log().Info("minted", "host", p.host, "user", c.Username, "expires", c.Expiry.Format(time.RFC3339), "fingerprint", providers.Fingerprint(c.Secret))
+}
+
+func (e *Engine) due(s *config.Settings, p *hostPlan, opts WriteOptions) bool {
+	switch {
+	case opts.Force, slices.Contains(opts.Mint, p.host), slices.Contains(opts.MintProviders, p.provider), p.current == nil:
+		return true
+	}
+	return p.current.Expiry.Sub(e.now()) <= RefreshBefore(s, *p.current)
+}
+
+// RefreshBefore is how long before expiry a credential is renewed: the
+// configured value, else a quarter of its lifetime.
+func RefreshBefore(s *config.Settings, c providers.Credential) time.Duration {
+	if s.RefreshBefore > 0 {
+		return s.RefreshBefore
+	}
+	return c.Lifetime() / 4
+}
+
+// placeholder stands in for a credential --dry-run does not mint.
+func placeholder(p *hostPlan) *providers.Credential {
+	user := "_token"
+	switch {
+	case p.provider == providers.Menda:
+		user = "aws"
+	case p.current != nil:
+		user = p.current.Username
+	case p.indexes[0].Mode == "pull-token":
+		user = "new-pull-token-identity"
+	}
+	return &providers.Credential{Username: user, Secret: "****"}
+}
+
+func (e *Engine) settings() *config.Settings {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.Settings
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (e *Engine) lockTimeout() time.Duration {
+	if e.LockTimeout > 0 {
+		return e.LockTimeout
+	}
+	return lock.DefaultTimeout
+}

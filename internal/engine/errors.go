@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/credgen/credgen/generator/lock"
+	"github.com/credgen/credgen/internal/config"
+)
+
+// Exit codes of SPEC.md.
+const (
+	ExitOK    = 0
+	ExitMint  = 1 // a provider could not mint, or the lock timed out; the rest was written
+	ExitUsage = 2 // bad usage or config, an output that does not parse, nothing to manage: nothing written
+)
+
+// Error carries the exit code a failure maps to.
+type Error struct {
+	Code int
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+func usage(format string, args ...any) error {
+	return &Error{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// ExitCode maps any error of a run to its exit code.
+func ExitCode(err error) int {
+	var e *Error
+	var ce *config.Error
+	var ue *config.UsageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &e):
+		return e.Code
+	case errors.As(err, &ce), errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, lock.ErrTimeout):
+		return ExitMint
+	}
+	return ExitMint
+}
+
+// MintErrors collects the providers that failed in one run; the other
+// indexes were still written.
+type MintErrors []HostError
+
+// HostError is one host's failed mint.
+type HostError struct {
+	Host string
+	Err  error
+}
+
+func (m MintErrors) Error() string {
+	msg := fmt.Sprintf("%d of the managed hosts could not be refreshed:", len(m))
+	for _, h := range m {
+		msg += fmt.Sprintf("\n  %s: %v", h.Host, h.Err)
+	}
+	return msg
+}

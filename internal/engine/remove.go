@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/credgen/credgen/generator/lock"
+	"github.com/credgen/credgen/generator/urlcred"
+	"github.com/credgen/credgen/internal/state"
+)
+
+// Remove takes every credential credgen manages out of the outputs: its netrc
+// machines go, managed URLs in pip.conf and uv.toml lose their credentials
+// (with purge, the entries go too), and the state forgets the indexes.
+func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Report, error) {
+	s := e.settings()
+	if !dryRun {
+		l, err := lock.Acquire(ctx, s.LockPath(), e.lockTimeout())
+		if err != nil {
+			return nil, err
+		}
+		defer l.Release()
+	}
+	st, err := state.Load(s.StatePath())
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	o, err := readOutputs(s)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := discover(s, st, o)
+	if err != nil {
+		return nil, err
+	}
+	if len(idx) == 0 {
+		return nil, usage("nothing to remove: credgen manages no index")
+	}
+	hosts, keys := map[string]bool{}, map[string]bool{}
+	for _, m := range idx {
+		hosts[m.Host], keys[urlcred.Key(m.URL)] = true, true
+	}
+	strip := func(raw string) string {
+		if hosts[urlcred.Host(raw)] {
+			return urlcred.Strip(raw)
+		}
+		return raw
+	}
+	managedURL := func(raw string) bool { return keys[urlcred.Key(raw)] }
+	if o.netrc != nil {
+		for h := range hosts {
+			o.netrc.RemoveMachine(h)
+		}
+	}
+	if o.pip != nil {
+		o.pip.MapURLs(strip)
+		if purge {
+			o.pip.RemoveURLs(managedURL)
+		}
+	}
+	if o.uv != nil {
+		o.uv.MapURLs(strip)
+		if purge {
+			for _, m := range idx {
+				o.uv.RemoveIndex(m.URL)
+			}
+		}
+	}
+	rep := &Report{Command: "remove", DryRun: dryRun}
+	if err := e.writeOutputs(s, o, nil, dryRun, rep); err != nil {
+		return rep, err
+	}
+	for _, m := range idx {
+		rep.Indexes = append(rep.Indexes, IndexReport{URL: m.URL, Host: m.Host, Provider: m.Provider})
+	}
+	if dryRun {
+		return rep, nil
+	}
+	e.mu.Lock()
+	e.memo = nil
+	e.mu.Unlock()
+	st.Forget()
+	return rep, st.Save(s.StatePath())
+}
+

@@ -1,0 +1,62 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/credgen/credgen/providers"
+)
+
+// Report summarises one run; it is what --json prints. It never holds a
+// secret: credentials appear as username, expiry and fingerprint.
+type Report struct {
+	Command string        `json:"command"`
+	DryRun  bool          `json:"dry_run,omitempty"`
+	Indexes []IndexReport `json:"indexes"`
+	Files   []FileReport  `json:"files"`
+}
+
+// IndexReport is one managed index.
+type IndexReport struct {
+	URL         string    `json:"url"`
+	Host        string    `json:"host"`
+	Provider    string    `json:"provider"`
+	Default     bool      `json:"default,omitempty"`
+	Name        string    `json:"uv_name,omitempty"`
+	Username    string    `json:"username,omitempty"`
+	Minted      bool      `json:"minted"`
+	ObtainedAt  time.Time `json:"obtained_at,omitzero"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
+	Fingerprint string    `json:"fingerprint,omitempty"`
+	Error       string    `json:"error,omitempty"`
+
+	refreshBefore time.Duration
+	mintErr       error
+}
+
+// FileReport is one output.
+type FileReport struct {
+	Kind    string `json:"kind"`
+	Path    string `json:"path"`
+	Changed bool   `json:"changed"`
+	Written bool   `json:"written"`
+	Created bool   `json:"created,omitempty"`
+	Diff    string `json:"diff,omitempty"` // --dry-run: unified diff, secrets as ****
+}
+
+func (r *Report) addIndexes(plans []*hostPlan) {
+	for _, p := range plans {
+		for _, m := range p.indexes {
+			ir := IndexReport{URL: m.URL, Host: m.Host, Provider: m.Provider, Default: m.Default, Name: m.Name, Minted: p.minted && p.err == nil, mintErr: p.err}
+			if p.next != nil {
+				ir.Username, ir.ObtainedAt, ir.ExpiresAt = p.next.Username, p.next.ObtainedAt, p.next.Expiry
+				if p.next.Secret != "****" {
+					ir.Fingerprint = providers.Fingerprint(p.next.Secret)
+				}
+			}
+			if p.err != nil {
+				ir.Error = p.err.Error()
+			}
+			r.Indexes = append(r.Indexes, ir)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/credgen/credgen/generator/lock"
+	"github.com/credgen/credgen/internal/state"
+	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/watch"
+)
+
+// The engine is what `credgen watch` drives.
+var _ watch.Engine = (*Engine)(nil)
+
+// watchedFiles is implemented by providers with input files of their own
+// (menda: mendacfg and the token cache).
+type watchedFiles interface{ WatchedFiles() []string }
+
+// Pass runs one write pass for watch.
+func (e *Engine) Pass(ctx context.Context, req watch.PassRequest) watch.PassResult {
+	rep, err := e.Write(ctx, WriteOptions{Mint: req.Mint, MintProviders: req.MintProviders})
+	var mintErrs MintErrors
+	var ce *Error
+	if err != nil && !(errors.As(err, &ce) && errors.As(ce.Err, &mintErrs)) {
+		return watch.PassResult{Err: err}
+	}
+	s := e.settings()
+	var res watch.PassResult
+	seen := map[string]bool{}
+	for _, ix := range rep.Indexes {
+		if seen[ix.Host] {
+			continue
+		}
+		seen[ix.Host] = true
+		hr := watch.HostResult{Host: ix.Host, Provider: ix.Provider, ObtainedAt: ix.ObtainedAt, Expiry: ix.ExpiresAt, MintErr: ix.mintErr}
+		if !ix.ExpiresAt.IsZero() {
+			hr.RefreshBefore = RefreshBefore(s, providers.Credential{ObtainedAt: ix.ObtainedAt, Expiry: ix.ExpiresAt})
+		}
+		res.Hosts = append(res.Hosts, hr)
+	}
+	return res
+}
+
+// Reload re-reads the config; the last good settings stay on error.
+func (e *Engine) Reload() error {
+	if e.Reresolve == nil {
+		return errors.New("reload is not supported here")
+	}
+	s, err := e.Reresolve()
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.Settings = s
+	e.mu.Unlock()
+	return nil
+}
+
+// Watched lists what watch reacts to: credgen's config, its outputs, and the
+// providers' own files (chainctl's token cache folder, mendacfg and the menda
+// token cache).
+func (e *Engine) Watched() []watch.Watched {
+	s := e.settings()
+	ws := []watch.Watched{{Path: s.ConfigPath, Kind: watch.Config}}
+	for _, kind := range s.Targets {
+		ws = append(ws, watch.Watched{Path: s.Paths[kind], Kind: watch.Output})
+	}
+	ws = append(ws, watch.Watched{Path: s.ChainctlCache, Kind: watch.ProviderInput, Provider: providers.Chainguard})
+	for name, p := range e.Providers {
+		if wf, ok := p.(watchedFiles); ok {
+			for _, path := range wf.WatchedFiles() {
+				ws = append(ws, watch.Watched{Path: path, Kind: watch.ProviderInput, Provider: name})
+			}
+		}
+	}
+	return ws
+}
+
+// Scheduled records the watch's pid and each host's next renewal, for status.
+func (e *Engine) Scheduled(next map[string]time.Time) {
+	e.updateState(func(st *state.State) {
+		if st.Watch == nil || st.Watch.PID != os.Getpid() {
+			st.Watch = &state.Watch{PID: os.Getpid(), StartedAt: e.now()}
+		}
+		for _, ix := range st.Indexes {
+			ix.NextRefresh = next[ix.Host]
+		}
+	})
+}
+
+// StopWatch clears the watch's record when it ends.
+func (e *Engine) StopWatch() {
+	e.updateState(func(st *state.State) {
+		if st.Watch != nil && st.Watch.PID == os.Getpid() {
+			st.Watch = nil
+		}
+		for _, ix := range st.Indexes {
+			ix.NextRefresh = time.Time{}
+		}
+	})
+}
+
+// updateState changes the state file under the lock; a failure is logged,
+// never fatal: the state only informs status.
+func (e *Engine) updateState(change func(*state.State)) {
+	s := e.settings()
+	l, err := lock.Acquire(context.Background(), s.LockPath(), e.lockTimeout())
+	if err != nil {
+		e.log().Warn("state not updated", "err", err)
+		return
+	}
+	defer l.Release()
+	st, err := state.Load(s.StatePath())
+	if err == nil {
+		change(st)
+		err = st.Save(s.StatePath())
+	}
+	if err != nil {
+		e.log().Warn("state not updated", "err", err)
+	}
+}

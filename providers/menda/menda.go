@@ -1,0 +1,266 @@
+// Package menda mints AWS CodeArtifact tokens through menda-cloud, as the
+// menda-keyring Python backend does, for hosts *.d.codeartifact.*.amazonaws.com
+// (username "aws").
+//
+// A Mint resolves a Menda identity (the MENDA_CLIENT_ID/MENDA_CLIENT_SECRET/
+// MENDA_HOST trio, else a profile of ~/.menda/mendacfg), obtains an access
+// token (a cached one when it has more than 60 s left; for m2m identities
+// otherwise a new one from the OAuth2 client-credentials grant, which is then
+// cached), and exchanges it for a registry token for the index's host.
+package menda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/credgen/credgen/providers"
+)
+
+// Username is the netrc login CodeArtifact expects.
+const Username = "aws"
+
+// Provider mints CodeArtifact credentials through menda-cloud. The zero value
+// works for the current user. A Provider must not be copied after first use.
+//
+// Mint may write the shared token cache (m2m access tokens only): the caller
+// must hold credgen's lock while it runs, as for every other file credgen
+// read-modify-writes. Mints of one Provider are serialised, so indexes served
+// by the same identity share one access token.
+type Provider struct {
+	// Home is the user's home folder ("" = os.UserHomeDir): mendacfg is
+	// Home/.menda/mendacfg, the token cache Home/.menda/tokens/cache/.token.
+	Home string
+	// Getenv reads MENDA_* and SSL_CERT_FILE (nil = os.Getenv).
+	Getenv func(string) string
+	// HTTPClient talks to menda-cloud (nil = a client with timeouts that
+	// trusts the system roots plus the certificates in SSL_CERT_FILE and does
+	// not follow redirects).
+	HTTPClient *http.Client
+	// Now is the clock for cache validity and expiries (nil = time.Now).
+	Now func() time.Time
+	// Logger receives diagnostics, never a secret (nil = discard).
+	Logger *slog.Logger
+	// WriteCache writes the token cache atomically with mode 0600 (nil = a
+	// temp file, fsync and rename in the cache's folder). The CLI passes its
+	// shared atomic writer.
+	WriteCache func(path string, data []byte) error
+
+	mu         sync.Mutex
+	httpClient *http.Client // built on first use when HTTPClient is nil
+}
+
+// Name is providers.Menda.
+func (p *Provider) Name() string { return providers.Menda }
+
+// WatchedFiles are the files whose change should make credgen mint again:
+// mendacfg and the token cache.
+func (p *Provider) WatchedFiles() []string {
+	return []string{p.mendacfgPath(), p.tokenCachePath()}
+}
+
+// Mint returns a CodeArtifact token for idx's host. idx.Profile, when set,
+// names the mendacfg profile to use. Errors are *NotConfiguredError,
+// *ConfigFileError, *ProfileNotFoundError, *ProfileError,
+// *LoginRequiredError, *TokenCacheError or *APIError, and never contain a
+// secret.
+func (p *Provider) Mint(ctx context.Context, idx providers.Index) (providers.Credential, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id, err := p.resolveIdentity(idx.Profile)
+	if err != nil {
+		return providers.Credential{}, err
+	}
+	client, err := p.cloudClient(id)
+	if err != nil {
+		return providers.Credential{}, err
+	}
+	p.logger().Debug("menda: identity resolved", "auth_type", id.authType, "profile", id.profile,
+		"source", id.source, "host", id.base.Host, "index", idx.URL)
+	token, err := p.exchange(ctx, id, client, idx.URL)
+	if err != nil {
+		return providers.Credential{}, err
+	}
+	return providers.Credential{Username: Username, Secret: token.value,
+		ObtainedAt: token.obtainedAt, Expiry: token.expiresAt}, nil
+}
+
+// exchange gets an access token and trades it for a registry token. A
+// cached m2m access token that menda-cloud rejects (revoked early) is
+// replaced once.
+func (p *Provider) exchange(ctx context.Context, id identity, client *cloudClient, indexURL string) (registryToken, error) {
+	access, cached, err := p.accessToken(ctx, id, client)
+	if err != nil {
+		return registryToken{}, err
+	}
+	token, err := client.fetchRegistryToken(ctx, access.AccessToken, indexURL)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusUnauthorized {
+		return token, err
+	}
+	if id.authType == authU2M {
+		apiErr.Hint = fmt.Sprintf("menda-cloud rejected the cached token of profile %q: %s", id.profile, hintLogin)
+		return registryToken{}, apiErr
+	}
+	if !cached {
+		return registryToken{}, apiErr
+	}
+	p.logger().Info("menda: cached access token rejected; requesting a new one", "client_id", id.clientID)
+	if access, err = p.newAccessToken(ctx, id, client); err != nil {
+		return registryToken{}, err
+	}
+	return client.fetchRegistryToken(ctx, access.AccessToken, indexURL)
+}
+
+// accessToken returns a valid cached token, or for m2m a new one (then
+// cached). cached tells which.
+func (p *Provider) accessToken(ctx context.Context, id identity, client *cloudClient) (tok cachedToken, cached bool, err error) {
+	cache, err := readTokenCache(p.tokenCachePath())
+	if err != nil {
+		return cachedToken{}, false, err
+	}
+	tok, found, err := cache.token(id.cacheKey)
+	now := p.now()
+	if id.authType == authU2M {
+		if reason := userTokenProblem(tok, found, err, cache.exists, now); reason != "" {
+			return cachedToken{}, false, &LoginRequiredError{Profile: id.profile, CachePath: cache.path, Reason: reason}
+		}
+		return tok, true, nil
+	}
+	if err != nil {
+		// credgen would overwrite an entry it does not understand: refuse.
+		return cachedToken{}, false, &TokenCacheError{Path: cache.path, Problem: err.Error()}
+	}
+	if found && tok.validAt(now) {
+		p.logger().Debug("menda: reusing cached access token", "client_id", id.clientID, "expires_at", tok.ExpiresAt)
+		return tok, true, nil
+	}
+	tok, err = p.fetchAndCache(ctx, id, client, cache)
+	return tok, false, err
+}
+
+// newAccessToken replaces the cached m2m access token.
+func (p *Provider) newAccessToken(ctx context.Context, id identity, client *cloudClient) (cachedToken, error) {
+	cache, err := readTokenCache(p.tokenCachePath())
+	if err != nil {
+		return cachedToken{}, err
+	}
+	return p.fetchAndCache(ctx, id, client, cache)
+}
+
+// fetchAndCache runs the client-credentials grant and stores the token in the
+// cache. Failing to store it is only logged: the token is good, the next run
+// merely asks for another.
+func (p *Provider) fetchAndCache(ctx context.Context, id identity, client *cloudClient, cache *tokenCache) (cachedToken, error) {
+	tok, err := client.fetchAccessToken(ctx, id.clientID, id.clientSecret)
+	if err != nil {
+		return cachedToken{}, err
+	}
+	if tok.ExpiresAt.IsZero() {
+		p.logger().Debug("menda: access token has no expiry; not caching it", "client_id", id.clientID)
+		return tok, nil
+	}
+	data, err := cache.withToken(id.cacheKey, tok)
+	if err == nil {
+		err = p.writeCache(cache.path, data)
+	}
+	if err != nil {
+		p.logger().Warn("menda: could not store the access token in the token cache", "file", cache.path, "error", err)
+	}
+	return tok, nil
+}
+
+// userTokenProblem says why a u2m cache entry does not count, or "".
+func userTokenProblem(tok cachedToken, found bool, entryErr error, cacheExists bool, now time.Time) string {
+	switch {
+	case !cacheExists:
+		return "the cache does not exist"
+	case !found:
+		return "it has no entry for the profile"
+	case entryErr != nil:
+		return entryErr.Error()
+	case tok.AccessToken == "":
+		return "its entry has no access_token"
+	case tok.ExpiresAt.IsZero():
+		return "its entry has no expires_at"
+	case !tok.ExpiresAt.After(now):
+		return "it expired " + ago(now, tok.ExpiresAt) + " ago"
+	case !tok.validAt(now):
+		return "it expires in less than a minute"
+	}
+	return ""
+}
+
+func (p *Provider) cloudClient(id identity) (*cloudClient, error) {
+	httpClient, err := p.client()
+	if err != nil {
+		return nil, err
+	}
+	return &cloudClient{base: id.base, http: httpClient, now: p.now, logger: p.logger()}, nil
+}
+
+// client returns HTTPClient or the default one, built once.
+func (p *Provider) client() (*http.Client, error) {
+	if p.HTTPClient != nil {
+		return p.HTTPClient, nil
+	}
+	if p.httpClient == nil {
+		c, err := newHTTPClient(p.getenv("SSL_CERT_FILE"))
+		if err != nil {
+			return nil, err
+		}
+		p.httpClient = c
+	}
+	return p.httpClient, nil
+}
+
+func (p *Provider) home() string {
+	if p.Home != "" {
+		return p.Home
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "" // paths become relative and fail to open, naming them
+	}
+	return home
+}
+
+func (p *Provider) mendacfgPath() string { return filepath.Join(p.home(), ".menda", "mendacfg") }
+
+func (p *Provider) tokenCachePath() string {
+	return filepath.Join(p.home(), ".menda", "tokens", "cache", ".token")
+}
+
+func (p *Provider) getenv(name string) string {
+	if p.Getenv != nil {
+		return p.Getenv(name)
+	}
+	return os.Getenv(name)
+}
+
+func (p *Provider) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Provider) logger() *slog.Logger {
+	if p.Logger != nil {
+		return p.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (p *Provider) writeCache(path string, data []byte) error {
+	if p.WriteCache != nil {
+		return p.WriteCache(path, data)
+	}
+	return writeFileAtomic(path, data)
+}
