@@ -108,7 +108,8 @@ func TestParseErrors(t *testing.T) {
 		{"macdef blank-looking body line", "macdef init\ncd\n  \nmachine evil\n\n", 4, `finds the keyword "machine"`},
 		{"python reads a comment", "machine a login u password p\n\n# machine old login x password y\n", 3, "Python's netrc module reads the words of this comment"},
 		{"python reads a comment after trailing blanks", "machine a login u password p  \n# login x\n", 2, "Python's netrc module reads the words of this comment"},
-		{"python stops at an empty quoted word", "machine a \"\" login u password p\n", 1, "Python's netrc module reads this entry differently"},
+		{"python stops at an empty quoted word", "machine a \"\" login u password p\n", 1, "Python stops reading the file there"},
+		{"python stops at an empty quoted word at the top", "\"\"\n", 1, "Python stops reading the file there"},
 		{"python quoted macdef name", "macdef \"m\"\nmachine x login y password z\n\n", 2, "Python's netrc module reads this entry differently"},
 	}
 	for _, tt := range tests {
@@ -205,6 +206,9 @@ func TestSetMachine(t *testing.T) {
 			"machine A.example login L password P\nmachine a.example login L password P\n"},
 		{"entry after default gets one before it", "default login d password dp\nmachine a login 1 password 1\n", "a",
 			"machine a login L password P\ndefault login d password dp\nmachine a login L password P\n"},
+		{"an exact entry after default is enough when another comes first",
+			"machine A login 1 password 1\ndefault login d password dp\nmachine a login 2 password 2\n", "a",
+			"machine A login L password P\ndefault login d password dp\nmachine a login L password P\n"},
 		{"macdef at the end", "machine a login u password p\nmacdef init\ncd /\n\n", "new.example",
 			"machine a login u password p\nmacdef init\ncd /\n\nmachine new.example login L password P\n"},
 		{"unchanged", "machine a login L password P\n", "a", "machine a login L password P\n"},

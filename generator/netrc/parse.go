@@ -21,6 +21,9 @@ func (p *parser) run() error {
 		if err != nil || !ok {
 			return err
 		}
+		if tok.text == "" {
+			return errorf(tok.line, `an empty quoted word where a keyword may stand (Python stops reading the file there)`)
+		}
 		kw, err := keywordOf(tok)
 		if err != nil {
 			return err

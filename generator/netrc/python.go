@@ -240,18 +240,21 @@ func (f *File) pythonShaped() map[string]pyCreds {
 }
 
 // checkPythonAgrees refuses f when Python reads it without error but
-// differently. A file Python refuses is left to curl's reading.
+// differently, or reads a comment's words. A file Python refuses is left to
+// curl's reading.
 func (f *File) checkPythonAgrees() error {
 	pf, ok := pythonRead(f.data)
 	if !ok {
 		return nil
 	}
+	// A live comment is refused even where the results agree: whatever is
+	// appended later would be read differently.
+	if len(pf.liveComment) > 0 {
+		return errorf(pf.liveComment[0], "Python's netrc module reads the words of this comment as netrc words (after a blank line or blanks ending the line before); curl ignores them")
+	}
 	ours := f.pythonShaped()
 	if maps.Equal(pf.hosts, ours) {
 		return nil
-	}
-	if len(pf.liveComment) > 0 {
-		return errorf(pf.liveComment[0], "Python's netrc module reads the words of this comment as netrc words (after a blank line or blanks ending the line before); curl ignores them")
 	}
 	return errorf(f.firstDisagreement(pf, ours), "Python's netrc module reads this entry differently from curl")
 }

@@ -81,7 +81,8 @@ func (s *scanner) next(role string) (token, bool, error) {
 }
 
 // word scans an unquoted word. A backslash before whitespace is refused:
-// Python joins the two words, curl does not.
+// Python joins the two words, curl does not (and at the end of the file,
+// Python would join it with whatever is appended).
 func (s *scanner) word() (token, bool, error) {
 	start := s.pos
 	for s.pos < len(s.data) && !isSpace(s.data[s.pos]) {
@@ -89,9 +90,9 @@ func (s *scanner) word() (token, bool, error) {
 		if isControl(c) {
 			return token{}, false, errorf(s.line, "control character 0x%02x", c)
 		}
-		if c == '\\' && s.pos+1 < len(s.data) {
-			if isSpace(s.data[s.pos+1]) {
-				return token{}, false, errorf(s.line, "backslash before whitespace (Python joins the words, curl does not)")
+		if c == '\\' {
+			if s.pos+1 == len(s.data) || isSpace(s.data[s.pos+1]) {
+				return token{}, false, errorf(s.line, "backslash before whitespace or the end of the file (Python joins the words, curl does not)")
 			}
 			s.pos++ // the escaped byte is part of the word; check it below
 			if isControl(s.data[s.pos]) {

@@ -23,7 +23,9 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/credgen/credgen/testdata/fakes/mendacloud"
 	"github.com/credgen/credgen/testdata/fakes/pyindex"
 )
 
@@ -37,10 +39,14 @@ func main() {
 }
 
 type config struct {
-	dir     string
-	envFile string
-	hosts   []string
-	verbose bool
+	dir         string
+	envFile     string
+	hosts       []string
+	verbose     bool
+	mendaID     string
+	mendaSecret string
+	mendaHost   string
+	registryTTL time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -52,6 +58,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.envFile, "env", "", "write HTTPS_PROXY, FAKE_CA and FAKE_INDEX_ADDR lines to this file")
 	fs.StringVar(&hosts, "hosts", "", "extra comma-separated DNS names for the TLS certificate")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request (never a password) to stderr")
+	fs.StringVar(&cfg.mendaHost, "menda-host", "api.menda.example", "hostname the fake menda-cloud is served under")
+	fs.StringVar(&cfg.mendaID, "menda-client-id", "demo-robot", "client id the fake menda-cloud accepts")
+	fs.StringVar(&cfg.mendaSecret, "menda-client-secret", "demo-secret", "client secret the fake menda-cloud accepts")
+	fs.DurationVar(&cfg.registryTTL, "registry-ttl", 12*time.Hour, "life of the registry tokens the fake menda-cloud issues")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -85,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Hosts:  cfg.hosts,
 		Index:  pyindex.Options{Accept: pyindex.ProviderUsers},
 		Logger: logger,
-		Mount:  mounts(),
+		Mount:  map[string]http.Handler{cfg.mendaHost: mendacloud.New(mendacloud.Options{Clients: map[string]string{cfg.mendaID: cfg.mendaSecret}, RegistryTTL: cfg.registryTTL})},
 	})
 	if err != nil {
 		return err
@@ -95,25 +105,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_ = stack.Close()
 	}()
 	if cfg.envFile != "" {
-		if err := os.WriteFile(cfg.envFile, []byte(stack.EnvFile()), 0o644); err != nil {
+		menda := fmt.Sprintf("SSL_CERT_FILE=%s\nMENDA_HOST=https://%s\nMENDA_CLIENT_ID=%s\nMENDA_CLIENT_SECRET=%s\n", stack.CAFile, cfg.mendaHost, cfg.mendaID, cfg.mendaSecret)
+		if err := os.WriteFile(cfg.envFile, []byte(stack.EnvFile()+menda), 0o600); err != nil {
 			return fmt.Errorf("write env file: %w", err)
 		}
 	}
 	logger.Info("fakeserve: serving", "proxy", stack.ProxyURL(), "index", stack.IndexAddr, "ca", stack.CAFile)
 	fmt.Fprintln(stdout, "ready")
 	<-ctx.Done()
-	return nil
-}
-
-// mounts are the other fakes served on the TLS listener beside the index, by
-// hostname.
-//
-// HOOK(mendacloud): once testdata/fakes/mendacloud exists, mount its
-// http.Handler here under its API hostname (the certificate picks the name up
-// from this map) and add its URL to the env file, e.g.
-//
-//	return map[string]http.Handler{"api.menda.example": mendacloud.Handler(...)}
-func mounts() map[string]http.Handler {
 	return nil
 }
 
