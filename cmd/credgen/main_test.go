@@ -112,7 +112,7 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	f := &fakes{saved: map[string]time.Time{}}
-	f.menda = mendacloud.New(mendacloud.Options{Clients: map[string]string{mendaClientID: mendaSecret}})
+	f.menda = mendacloud.New(mendacloud.Options{Clients: map[string]string{mendaClientID: mendaSecret, "m2m-default": mendaSecret, "team-a": mendaSecret, "team-b": mendaSecret}})
 	stack, err := pyindex.StartStack(pyindex.StackOptions{
 		Dir:   work,
 		Index: pyindex.Options{Accept: pyindex.ProviderUsers},

@@ -1,17 +1,36 @@
 // Package netrc reads and edits netrc files byte for byte: an edit changes
-// only the bytes of the entries it is about, and every other byte (comments,
+// only the words of the entries it is about, and every other byte (comments,
 // whitespace, macdef bodies, quoting, CRLF line endings, a missing final
 // newline) stays as the user wrote it.
 //
-// A netrc file has more than one reader, and they do not agree on every
-// file: curl 7/8 (a '#' at the start of a word comments out the rest of the
-// line; keywords in any case) and Python's netrc module, which pip uses
-// (its own comment and escape rules). Parse follows curl's tokenisation and
-// refuses, with the line number, every file whose structure the two would
-// read differently, so that what credgen writes means the same to both.
-// Values that only decode differently (an unquoted backslash) are tolerated:
-// credgen never rewrites them, and its own values are plain words
-// (see CheckToken).
+// Two readers matter and they disagree on some files: curl (7.88 in CI; the
+// 8.x differences are noted where they matter) and Python's netrc module,
+// which pip reads ~/.netrc through. Parse reads words as curl does (split on
+// blanks and line breaks, "double-quoted" with backslash escapes, a word
+// starting with '#' comments out the rest of its line, keywords in any case,
+// unknown words ignored) and refuses, naming the line, every spelling the
+// readers would split or attach differently, so that what credgen writes
+// means the same to both:
+//
+//   - a CR without LF; a control character outside comments;
+//   - a quote left open at the end of its line; text right after a closing
+//     quote; an unquoted backslash before whitespace or the end of the file;
+//   - a name or value starting with '#'; a value that is not right after its
+//     keyword where curl 7 reads an empty word in between (a blank line, or
+//     blanks or CR ending the keyword's line); an empty quoted word where a
+//     keyword may stand (Python stops reading there);
+//   - machine without a name; a keyword without a value; macdef without a
+//     name on its line or without the empty line ending its body;
+//   - a macdef body that curl reads as words (the macdef line ends in a blank
+//     or CR, or a body line holds only blanks) holding machine, default or
+//     macdef;
+//   - a file Python reads without error but differently from curl, or in
+//     which Python reads the words of a comment (see python.go).
+//
+// Values that only decode differently (an unquoted backslash: Python drops
+// it, curl keeps it) are tolerated: credgen never rewrites another entry's
+// values, and its own values are plain words (CheckToken). A file Python
+// refuses outright is read as curl reads it.
 package netrc
 
 import (
@@ -52,10 +71,9 @@ type span struct{ start, end int }
 // token is one word of the file.
 type token struct {
 	span
-	line   int
-	text   string // the word as Python's netrc reads it (quotes and escapes removed)
-	curl   string // the word as curl reads it
-	quoted bool
+	line int
+	text string // the word as Python's netrc reads it (quotes and escapes removed)
+	curl string // the word as curl reads it
 }
 
 // field is a keyword (login, user, password, account) and its value.

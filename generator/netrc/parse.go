@@ -54,26 +54,29 @@ func (p *parser) run() error {
 	}
 }
 
-// keywords are the words with a meaning to curl or Python. user and account
-// mean something to Python only.
-var keywords = map[string]bool{
-	"machine": true, "default": true, "macdef": true,
-	"login": true, "user": true, "password": true, "account": true,
+// isKeyword reports whether w (in lower case) means something to curl or
+// Python; user and account mean something to Python only.
+func isKeyword(w string) bool {
+	switch w {
+	case "machine", "default", "macdef", "login", "user", "password", "account":
+		return true
+	}
+	return false
 }
 
 func isCurlKeyword(word string) bool {
 	w := strings.ToLower(word)
-	return keywords[w] && w != "user" && w != "account"
+	return isKeyword(w) && w != "user" && w != "account"
 }
 
 // keywordOf is tok's keyword in lower case ("" for another word). A word
 // whose escapes make it a keyword for one reader only is refused.
 func keywordOf(tok token) (string, error) {
 	py, curl := strings.ToLower(tok.text), strings.ToLower(tok.curl)
-	if (keywords[py] || keywords[curl]) && py != curl {
+	if (isKeyword(py) || isKeyword(curl)) && py != curl {
 		return "", errorf(tok.line, "a word that curl and Python read as different keywords (escaped with a backslash)")
 	}
-	if keywords[py] {
+	if isKeyword(py) {
 		return py, nil
 	}
 	return "", nil

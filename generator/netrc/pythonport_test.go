@@ -119,3 +119,87 @@ func pythonShape(f *File) map[string][3]string {
 	}
 	return out
 }
+
+// TestGeneratedFilesReadersAgree edits generated files (the tricky
+// fragments above) and has Python read every result: where it read the
+// input, it must read the edit as meant; wherever it reads a result at all,
+// it must read what Parse reads. curl checks a sample of the results.
+func TestGeneratedFilesReadersAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	type edited struct {
+		ops  []goldenOp
+		outs [][]byte
+	}
+	var cases []edited
+	var contents [][]byte
+	for len(cases) < 300 {
+		in := randomNetrc(r)
+		f, err := Parse(in)
+		if err != nil {
+			continue
+		}
+		ops := []goldenOp{{host: newHost, login: "L", password: "NEW-1"}}
+		for _, m := range f.Machines() {
+			if !m.Default && CheckToken(m.Name) == nil {
+				ops = append(ops, goldenOp{host: m.Name, login: "L2", password: "NEW-2"}, goldenOp{host: m.Name})
+				break
+			}
+		}
+		c := edited{ops: ops}
+		contents = append(contents, in)
+		for _, op := range ops {
+			g, _ := Parse(in)
+			if op.login == "" {
+				g.RemoveMachine(op.host)
+			} else if err := g.SetMachine(op.host, op.login, op.password); err != nil {
+				t.Fatalf("SetMachine(%q) on %q: %v", op.host, in, err)
+			}
+			c.outs = append(c.outs, g.Bytes())
+			contents = append(contents, g.Bytes())
+		}
+		cases = append(cases, c)
+	}
+	readings := pythonReadData(t, contents...)
+	curl := newCurlServer(t)
+	pythonRead := 0
+	for i, c := range cases {
+		before := readings[0]
+		if before.OK {
+			pythonRead++
+		}
+		for j, op := range c.ops {
+			after := readings[1+j]
+			f, err := Parse(c.outs[j])
+			if err != nil && !before.OK {
+				// A removal may take away what made Python refuse the input
+				// and let it read (differently) the rest: Parse then names
+				// the line, and curl's reading must still hold.
+				if _, err := parse(c.outs[j], false); err != nil || op.login != "" {
+					t.Errorf("result of %+v does not parse: %v\n%q", op, err, c.outs[j])
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("result of %+v does not parse: %v\n%q\ninput %q", op, err, c.outs[j], contents[0])
+				continue
+			}
+			if before.OK && !after.OK {
+				t.Errorf("Python read the input but not the result (%s):\n%q", after.Error, c.outs[j])
+			}
+			if before.OK && !equalHosts(after.Hosts, expectedPython(before.Hosts, op)) {
+				t.Errorf("Python reads %v after %+v on %q", after.Hosts, op, contents[0])
+			}
+			if after.OK && !equalHosts(after.Hosts, pythonShape(f)) {
+				t.Errorf("Python reads %v, Parse %v:\n%q", after.Hosts, pythonShape(f), c.outs[j])
+			}
+			if i < 25 && op.login != "" {
+				if got := curl.auth(t, c.outs[j], op.host); got != basic(op.login, op.password) {
+					t.Errorf("curl sent %q for %s:\n%q", got, op.host, c.outs[j])
+				}
+			}
+		}
+		readings = readings[1+len(c.ops):]
+		contents = contents[1+len(c.ops):]
+	}
+	t.Logf("%d generated files, %d of them read by Python", len(cases), pythonRead)
+}

@@ -137,7 +137,7 @@ func (s *scanner) quoted() (token, bool, error) {
 	}
 	s.pos = i
 	inner := string(s.data[start+1 : i-1])
-	return token{span: span{start, i}, line: line, text: unescape(inner, false), curl: unescape(inner, true), quoted: true}, true, nil
+	return token{span: span{start, i}, line: line, text: unescape(inner, false), curl: unescape(inner, true)}, true, nil
 }
 
 // unescape removes backslash escapes: Python keeps the escaped character;
