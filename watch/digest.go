@@ -41,6 +41,15 @@ func digestOf(path string) digest {
 	return digest("file:" + hex.EncodeToString(sum.Sum(nil)))
 }
 
+// digestOfContent is the digest a file holding content has (nil: no file).
+func digestOfContent(content []byte) digest {
+	if content == nil {
+		return digestAbsent
+	}
+	sum := sha256.Sum256(content)
+	return digest("file:" + hex.EncodeToString(sum[:]))
+}
+
 func unreadable(err error) digest { return digest("unreadable: " + err.Error()) }
 
 func hashFile(h hash.Hash, path string) error {

@@ -37,6 +37,10 @@ type PassResult struct {
 	// A single host's failed mint goes in HostResult.MintErr, not here. Watch retries a failed pass with
 	// backoff.
 	Err error
+	// Outputs is, by the path listed in Watched, the content each output holds after the pass as the
+	// engine left it (nil: the file does not exist). An output that differs from it once the pass is
+	// over was changed by someone else meanwhile, and gets a repair pass.
+	Outputs map[string][]byte
 }
 
 // HostResult is the state of one managed host after a pass.

@@ -178,6 +178,8 @@ func (l *loop) pass(ctx context.Context, req PassRequest) {
 			req.Mint = append(req.Mint, host)
 		}
 	}
+	start := l.opts.Clock.Now()
+	before := maps.Clone(l.seen)
 	res := l.engine.Pass(ctx, req)
 	if ctx.Err() != nil {
 		return // shutting down: the pass was cut short, nothing to schedule
@@ -185,6 +187,66 @@ func (l *loop) pass(ctx context.Context, req PassRequest) {
 	l.sched.record(req, res, l.opts.Clock.Now())
 	l.engine.Scheduled(l.sched.deadlines())
 	l.rewatch()
+	foreign := l.keepForeignChanges(before, mintedProviders(res, start))
+	foreign = append(foreign, l.keepOutputChanges(res.Outputs)...)
+	if len(foreign) > 0 {
+		l.react(ctx, l.changed(foreign))
+	}
+}
+
+// keepOutputChanges finds the outputs someone changed after the engine wrote
+// them in the pass (the re-snapshot would otherwise take the change for the
+// engine's own): their digest is set back to what the engine left, so the
+// change is acted on. It returns those paths.
+func (l *loop) keepOutputChanges(left map[string][]byte) []string {
+	var foreign []string
+	for path, content := range left {
+		path = absolute(path)
+		if _, ok := l.watched[path]; !ok {
+			continue
+		}
+		want := digestOfContent(content)
+		if l.seen[path] != want {
+			l.seen[path] = want
+			foreign = append(foreign, path)
+		}
+	}
+	return foreign
+}
+
+// mintedProviders are the providers the pass minted with (or tried to): the
+// changes their own chainctl or menda calls made to their input files are
+// credgen's, not a login.
+func mintedProviders(res PassResult, start time.Time) map[string]bool {
+	minted := map[string]bool{}
+	for _, h := range res.Hosts {
+		if h.MintErr != nil || !h.ObtainedAt.Before(start) {
+			minted[h.Provider] = true
+		}
+	}
+	return minted
+}
+
+// keepForeignChanges undoes the post-pass re-snapshot for the input files of
+// providers the pass did not mint with: a change to those during the pass
+// (a user logging in meanwhile) was not credgen's and must still be acted on.
+// It returns those paths.
+func (l *loop) keepForeignChanges(before map[string]digest, minted map[string]bool) []string {
+	var foreign []string
+	for path, entries := range l.watched {
+		prev, ok := before[path]
+		if !ok || prev == l.seen[path] {
+			continue
+		}
+		for _, w := range entries {
+			if w.Kind == ProviderInput && !minted[w.Provider] {
+				l.seen[path] = prev
+				foreign = append(foreign, path)
+				break
+			}
+		}
+	}
+	return foreign
 }
 
 // rewatch takes the engine's current watch list, watches it, then takes digests (in that order, so

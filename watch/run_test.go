@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -270,8 +271,8 @@ func TestRunDeletedOutputIsRepairedWithoutMint(t *testing.T) {
 func TestRunOwnWritesCauseNoLoop(t *testing.T) {
 	t.Parallel()
 	passes := 0
-	// Every pass rewrites the output and the menda cache with new content, as the engine and a provider
-	// call do; none of it may trigger another pass.
+	// Every pass rewrites the output and, minting with menda, the menda cache with new content, as the
+	// engine and a provider call do; none of it may trigger another pass.
 	e, files, _ := startFileLoop(t, func(files loopFiles, _ PassRequest) PassResult {
 		passes++
 		for path, content := range map[string]string{
@@ -282,13 +283,37 @@ func TestRunOwnWritesCauseNoLoop(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		return PassResult{}
+		return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0, Expiry: t0.Add(time.Hour), RefreshBefore: 15 * time.Minute}}}
 	})
 	e.noPass(t)
 	writeFile(t, files.output+".unrelated", "a neighbour changing is not our business")
 	e.noPass(t)
 	atomicWrite(t, files.output, "machine user login u password p\n") // a user edit: one repair pass
 	e.nextPass(t)
+	e.noPass(t)
+}
+
+// A login to one provider that lands while a pass runs for other reasons (here
+// a repair of the netrc) is not the pass's own doing: it must still re-mint.
+func TestRunLoginDuringAnotherPassIsActedOn(t *testing.T) {
+	t.Parallel()
+	var loginDuringPass atomic.Bool
+	e, files, _ := startFileLoop(t, func(files loopFiles, req PassRequest) PassResult {
+		if loginDuringPass.CompareAndSwap(true, false) {
+			if err := replaceFile(files.menda, `{"default": {"access_token": "new-login"}}`); err != nil {
+				t.Error(err)
+			}
+		}
+		return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0.Add(-time.Hour), Expiry: t0.Add(time.Hour), RefreshBefore: 15 * time.Minute}}}
+	})
+	loginDuringPass.Store(true)
+	atomicWrite(t, files.output, "machine user login u password p\n")
+	if req := e.nextPass(t); len(req.MintProviders) != 0 {
+		t.Fatalf("first pass %+v, want a repair pass", req)
+	}
+	if req := e.nextPass(t); !slices.Equal(req.MintProviders, []string{"menda"}) {
+		t.Errorf("pass %+v, want menda re-minted for the login made during the repair", req)
+	}
 	e.noPass(t)
 }
 

@@ -103,6 +103,9 @@ type fakes struct {
 	menda *mendacloud.Server
 	mu    sync.Mutex
 	saved map[string]time.Time
+
+	monitor  *netrcMonitor
+	watchPID int
 }
 
 func setupScript(env *testscript.Env) error {
@@ -187,7 +190,8 @@ func chainctlTokens(work string) []string {
 func fakesOf(ts *testscript.TestScript) *fakes { return ts.Value(fakesKey{}).(*fakes) }
 
 func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
-	return map[string]func(*testscript.TestScript, bool, []string){
+	cmds := watchCommands()
+	for name, cmd := range map[string]func(*testscript.TestScript, bool, []string){
 		"pip-download":   cmdPipDownload,
 		"chainctl-calls": cmdChainctlCalls,
 		"menda-calls":    cmdMendaCalls,
@@ -196,7 +200,10 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"netrc-hosts":    cmdNetrcHosts,
 		"py-parse":       cmdPyParse,
 		"mtime":          cmdMtime,
+	} {
+		cmds[name] = cmd
 	}
+	return cmds
 }
 
 // pip-download [--index-url URL]: real pip downloads the probe package through

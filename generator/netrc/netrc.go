@@ -14,7 +14,8 @@
 //
 //   - a CR without LF; a control character outside comments;
 //   - a quote left open at the end of its line; text right after a closing
-//     quote; an unquoted backslash before whitespace or the end of the file;
+//     quote; an unquoted backslash (also in a comment's first word) before
+//     whitespace or the end of the file;
 //   - a name or value starting with '#'; a value that is not right after its
 //     keyword where curl 7 reads an empty word in between (a blank line, or
 //     blanks or CR ending the keyword's line); an empty quoted word where a
@@ -63,6 +64,8 @@ type Machine struct {
 type File struct {
 	data    []byte
 	entries []entry
+	python  pyFile // what Python's netrc module reads
+	pyOK    bool   // Python reads the file without error
 }
 
 // span is a byte range [start, end) of the file.
@@ -110,6 +113,7 @@ func parse(data []byte, checkPython bool) (*File, error) {
 		return nil, err
 	}
 	f := &File{data: own, entries: p.entries}
+	f.python, f.pyOK = pythonRead(own)
 	if checkPython {
 		if err := f.checkPythonAgrees(); err != nil {
 			return nil, err

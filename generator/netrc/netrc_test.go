@@ -95,6 +95,8 @@ func TestParseErrors(t *testing.T) {
 		{"control character", "machine a login u password p\fq\n", 1, "control character 0x0c"},
 		{"NUL", "machine a login u password p\x00\n", 1, "control character 0x00"},
 		{"text after closing quote", "machine a login u password \"SECRET\"VALUE\n", 1, "text right after a closing quote"},
+		{"comment word ends in a backslash", "#\\\nmachine a login u password p\n", 1, "comment's first word ends in a backslash"},
+		{"backslash at the end of the file", "machine a login u password p\\", 1, "backslash before whitespace or the end of the file"},
 		{"backslash before space", "machine a login u password SECRET\\ VALUE\n", 1, "backslash before whitespace"},
 		{"escaped name", "machine a\\.b login u\n", 1, "machine name with a backslash escape"},
 		{"escaped keyword", "machine a lo\\gin u\n", 1, "different keywords"},

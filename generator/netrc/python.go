@@ -243,8 +243,8 @@ func (f *File) pythonShaped() map[string]pyCreds {
 // differently, or reads a comment's words. A file Python refuses is left to
 // curl's reading.
 func (f *File) checkPythonAgrees() error {
-	pf, ok := pythonRead(f.data)
-	if !ok {
+	pf := f.python
+	if !f.pyOK {
 		return nil
 	}
 	// A live comment is refused even where the results agree: whatever is

@@ -72,12 +72,31 @@ func (s *scanner) next(role string) (token, bool, error) {
 		if role != "" {
 			return token{}, false, errorf(s.line, "%s starts with '#' (curl reads a comment there, Python a value)", role)
 		}
+		if err := s.checkCommentWord(); err != nil {
+			return token{}, false, err
+		}
 		s.pos = s.lineEnd(s.pos)
 	}
 	if s.data[s.pos] == '"' {
 		return s.quoted()
 	}
 	return s.word()
+}
+
+// checkCommentWord refuses a comment whose first word ends in a backslash:
+// Python reads that word with escapes, so the backslash would swallow the
+// line break (or a blank) and the comment would run into the next line.
+func (s *scanner) checkCommentWord() error {
+	for i := s.pos; i < len(s.data) && !isSpace(s.data[i]); i++ {
+		if s.data[i] != '\\' {
+			continue
+		}
+		if i+1 == len(s.data) || isSpace(s.data[i+1]) {
+			return errorf(s.line, "a comment's first word ends in a backslash (Python joins it with what follows)")
+		}
+		i++
+	}
+	return nil
 }
 
 // word scans an unquoted word. A backslash before whitespace is refused:

@@ -99,12 +99,13 @@ func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan,
 		news[kind] = data
 	}
 	for _, kind := range s.Targets {
-		fr := FileReport{Kind: kind, Path: s.Paths[kind]}
+		fr := FileReport{Kind: kind, Path: s.Paths[kind], content: o.orig[kind]}
 		data, changed := news[kind]
 		if !changed {
 			rep.Files = append(rep.Files, fr)
 			continue
 		}
+		fr.content = data
 		res, err := atomicfile.Write(s.Paths[kind], data, atomicfile.Options{DryRun: dryRun})
 		if err != nil {
 			return &Error{Code: ExitMint, Err: err}

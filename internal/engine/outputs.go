@@ -28,9 +28,12 @@ func readOutputs(s *config.Settings) (*outputs, error) {
 	o := &outputs{paths: s.Paths, orig: map[string][]byte{}}
 	for _, kind := range s.Targets {
 		path := s.Paths[kind]
-		data, _, err := atomicfile.Read(path)
+		data, exists, err := atomicfile.Read(path)
 		if err != nil {
 			return nil, usage("read %s: %v", path, unwrapPathError(err))
+		}
+		if exists && data == nil {
+			data = []byte{} // an empty file, not a missing one
 		}
 		o.orig[kind] = data
 		if err := o.parse(kind, data); err != nil {

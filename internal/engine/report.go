@@ -41,6 +41,8 @@ type FileReport struct {
 	Written bool   `json:"written"`
 	Created bool   `json:"created,omitempty"`
 	Diff    string `json:"diff,omitempty"` // --dry-run: unified diff, secrets as ****
+
+	content []byte // what the file holds after the run (nil: no file); for watch
 }
 
 func (r *Report) addIndexes(plans []*hostPlan) {

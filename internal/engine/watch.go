@@ -28,7 +28,10 @@ func (e *Engine) Pass(ctx context.Context, req watch.PassRequest) watch.PassResu
 		return watch.PassResult{Err: err}
 	}
 	s := e.settings()
-	var res watch.PassResult
+	res := watch.PassResult{Outputs: map[string][]byte{}}
+	for _, f := range rep.Files {
+		res.Outputs[f.Path] = f.content
+	}
 	seen := map[string]bool{}
 	for _, ix := range rep.Indexes {
 		if seen[ix.Host] {
