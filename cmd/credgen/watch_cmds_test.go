@@ -102,8 +102,6 @@ func cmdWaitGrep(ts *testscript.TestScript, neg bool, args []string) {
 	})
 }
 
-type monitorKey struct{}
-
 // netrcMonitor samples a netrc while watch runs: every token credgen put
 // there for host must be unexpired whenever it is read.
 type netrcMonitor struct {

@@ -29,8 +29,7 @@ type IndexReport struct {
 	Fingerprint string    `json:"fingerprint,omitempty"`
 	Error       string    `json:"error,omitempty"`
 
-	refreshBefore time.Duration
-	mintErr       error
+	mintErr error
 }
 
 // FileReport is one output.
