@@ -200,6 +200,7 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"netrc-hosts":    cmdNetrcHosts,
 		"py-parse":       cmdPyParse,
 		"mtime":          cmdMtime,
+		"islink":         cmdIsLink,
 	} {
 		cmds[name] = cmd
 	}
@@ -385,5 +386,14 @@ func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("%s: mtime %v, saved %v", p, fi.ModTime(), f.saved[p])
 			}
 		}
+	}
+}
+
+// islink FILE: FILE is a symbolic link.
+func cmdIsLink(ts *testscript.TestScript, neg bool, args []string) {
+	fi, err := os.Lstat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if (fi.Mode()&os.ModeSymlink != 0) == neg {
+		ts.Fatalf("%s: symlink = %v", args[0], !neg)
 	}
 }
