@@ -81,4 +81,3 @@ func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Report, error
 	st.Forget()
 	return rep, st.Save(s.StatePath())
 }
-

@@ -69,7 +69,9 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 			is.Username, is.ExpiresAt, is.Fingerprint = r.Username, r.ExpiresAt, r.Fingerprint
 			is.NextRefresh, is.LastError = r.NextRefresh, r.LastError
 		}
-		same := func(_, secret string) bool { return is.Fingerprint != "" && providers.Fingerprint(secret) == is.Fingerprint }
+		same := func(_, secret string) bool {
+			return is.Fingerprint != "" && providers.Fingerprint(secret) == is.Fingerprint
+		}
 		for _, kind := range s.Targets {
 			if o.holds(kind, m.Host, same, s.Embed) {
 				is.WrittenTo[kind] = s.Paths[kind]
