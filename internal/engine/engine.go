@@ -122,15 +122,11 @@ func (e *Engine) plan(s *config.Settings, idx []*managed, o *outputs) []*hostPla
 	return plans
 }
 
-// current is the credential for p's host that the outputs (or this process's
-// memory) hold and whose expiry credgen recorded; nil when there is none.
+// current is the credential for p's host that credgen recorded last (by its
+// fingerprint in the state) and that the outputs still hold, or, when they
+// lost it (a deleted netrc under --no-embed), that this process still
+// remembers; nil when there is none.
 func (e *Engine) current(p *hostPlan, o *outputs) *providers.Credential {
-	e.mu.Lock()
-	c, ok := e.memo[p.host]
-	e.mu.Unlock()
-	if ok {
-		return &c
-	}
 	var rec *state.Index
 	for _, m := range p.indexes {
 		if m.rec != nil && m.rec.Fingerprint != "" {
@@ -141,7 +137,13 @@ func (e *Engine) current(p *hostPlan, o *outputs) *providers.Credential {
 	if rec == nil {
 		return nil
 	}
-	for _, f := range o.credentialsOf(p.host) {
+	candidates := o.credentialsOf(p.host)
+	e.mu.Lock()
+	if c, ok := e.memo[p.host]; ok {
+		candidates = append(candidates, found{"memory", c.Username, c.Secret})
+	}
+	e.mu.Unlock()
+	for _, f := range candidates {
 		if providers.Fingerprint(f.secret) == rec.Fingerprint {
 			return &providers.Credential{Username: f.user, Secret: f.secret, ObtainedAt: rec.MintedAt, Expiry: rec.ExpiresAt}
 		}
@@ -154,6 +156,9 @@ func (e *Engine) current(p *hostPlan, o *outputs) *providers.Credential {
 func (e *Engine) mintIfDue(ctx context.Context, s *config.Settings, p *hostPlan, opts WriteOptions) {
 	p.next = p.current
 	if !e.due(s, p, opts) {
+		if !opts.DryRun {
+			e.remember(p.host, *p.current) // maybe another credgen's newer mint
+		}
 		return
 	}
 	if opts.DryRun {
@@ -173,12 +178,7 @@ func (e *Engine) mintIfDue(ctx context.Context, s *config.Settings, p *hostPlan,
 		return
 	}
 	p.next, p.minted = &c, true
-	e.mu.Lock()
-	if e.memo == nil {
-		e.memo = map[string]providers.Credential{}
-	}
-	e.memo[p.host] = c
-	e.mu.Unlock()
+	e.remember(p.host, c)
 	e.log().Info("minted", "host", p.host, "user", c.Username, "expires", c.Expiry.Format(time.RFC3339), "fingerprint", providers.Fingerprint(c.Secret))
 }
 
@@ -188,6 +188,17 @@ func (e *Engine) due(s *config.Settings, p *hostPlan, opts WriteOptions) bool {
 		return true
 	}
 	return p.current.Expiry.Sub(e.now()) <= RefreshBefore(s, *p.current)
+}
+
+// remember keeps host's current credential in memory, so a watch can put it
+// back when the only output holding it is deleted.
+func (e *Engine) remember(host string, c providers.Credential) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.memo == nil {
+		e.memo = map[string]providers.Credential{}
+	}
+	e.memo[host] = c
 }
 
 // RefreshBefore is how long before expiry a credential is renewed: the
