@@ -53,29 +53,12 @@ type hostPlan struct {
 
 // Write runs one write pass.
 func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Report, error) {
-	s := e.settings()
-	if !opts.DryRun {
-		l, err := lock.Acquire(ctx, s.LockPath(), e.lockTimeout())
-		if err != nil {
-			return nil, err
-		}
-		defer l.Release()
-	}
-	st, err := state.Load(s.StatePath())
-	if err != nil {
-		return nil, usage("%v", err)
-	}
-	o, err := readOutputs(s)
+	r, err := e.begin(ctx, !opts.DryRun)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := discover(s, st, o)
-	if err != nil {
-		return nil, err
-	}
-	if len(idx) == 0 {
-		return nil, usage("nothing to manage: no index in %s, in the flags, or in the outputs; run for example `credgen write --default-index https://libraries.cgr.dev/python/simple/`", s.ConfigPath)
-	}
+	defer r.release()
+	s, st, o, idx := r.s, r.st, r.o, r.idx
 	plans := e.plan(s, idx, o)
 	var mintErrs MintErrors
 	for _, p := range plans {
@@ -100,6 +83,49 @@ func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Report, error) 
 		return rep, &Error{Code: ExitMint, Err: mintErrs}
 	}
 	return rep, nil
+}
+
+// run is what every command starts from: the settings, the state, the parsed
+// outputs and the managed indexes, read under the lock when the command
+// writes.
+type run struct {
+	s       *config.Settings
+	st      *state.State
+	o       *outputs
+	idx     []*managed
+	release func()
+}
+
+// begin takes the lock (when writes follow), loads the state, reads and
+// parses the outputs and discovers the managed indexes; nothing to manage is
+// an error. The caller must call release.
+func (e *Engine) begin(ctx context.Context, locked bool) (r *run, err error) {
+	r = &run{s: e.settings(), release: func() {}}
+	if locked {
+		l, err := lock.Acquire(ctx, r.s.LockPath(), e.lockTimeout())
+		if err != nil {
+			return nil, err
+		}
+		r.release = func() { l.Release() }
+		defer func() {
+			if err != nil {
+				l.Release()
+			}
+		}()
+	}
+	if r.st, err = state.Load(r.s.StatePath()); err != nil {
+		return nil, usage("%v", err)
+	}
+	if r.o, err = readOutputs(r.s); err != nil {
+		return nil, err
+	}
+	if r.idx, err = discover(r.s, r.st, r.o); err != nil {
+		return nil, err
+	}
+	if len(r.idx) == 0 {
+		return nil, usage("nothing to manage: no index in %s, in the flags, or in the outputs; run for example `credgen write --default-index https://libraries.cgr.dev/python/simple/`", r.s.ConfigPath)
+	}
+	return r, nil
 }
 
 // plan groups the managed indexes by host and finds the credential each host

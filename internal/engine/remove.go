@@ -3,38 +3,19 @@ package engine
 import (
 	"context"
 
-	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/generator/urlcred"
-	"github.com/credgen/credgen/internal/state"
 )
 
 // Remove takes every credential credgen manages out of the outputs: its netrc
 // machines go, managed URLs in pip.conf and uv.toml lose their credentials
 // (with purge, the entries go too), and the state forgets the indexes.
 func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Report, error) {
-	s := e.settings()
-	if !dryRun {
-		l, err := lock.Acquire(ctx, s.LockPath(), e.lockTimeout())
-		if err != nil {
-			return nil, err
-		}
-		defer l.Release()
-	}
-	st, err := state.Load(s.StatePath())
-	if err != nil {
-		return nil, usage("%v", err)
-	}
-	o, err := readOutputs(s)
+	r, err := e.begin(ctx, !dryRun)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := discover(s, st, o)
-	if err != nil {
-		return nil, err
-	}
-	if len(idx) == 0 {
-		return nil, usage("nothing to remove: credgen manages no index")
-	}
+	defer r.release()
+	s, st, o, idx := r.s, r.st, r.o, r.idx
 	hosts, keys := map[string]bool{}, map[string]bool{}
 	for _, m := range idx {
 		hosts[m.Host], keys[urlcred.Key(m.URL)] = true, true

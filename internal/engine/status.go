@@ -5,7 +5,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/credgen/credgen/internal/state"
 	"github.com/credgen/credgen/providers"
 )
 
@@ -45,22 +44,12 @@ type WatchStatus struct {
 // Status reports each managed index: provider, user, expiry, where its
 // credential is written. Exit code: 0 healthy, 1 not, 2 nothing managed.
 func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
-	s := e.settings()
-	st, err := state.Load(s.StatePath())
-	if err != nil {
-		return nil, usage("%v", err)
-	}
-	o, err := readOutputs(s)
+	r, err := e.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := discover(s, st, o)
-	if err != nil {
-		return nil, err
-	}
-	if len(idx) == 0 {
-		return nil, usage("nothing is managed: run `credgen write --default-index URL` first")
-	}
+	defer r.release()
+	s, st, o, idx := r.s, r.st, r.o, r.idx
 	rep := &StatusReport{Healthy: true}
 	now := e.now()
 	for _, m := range idx {
@@ -86,7 +75,6 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 	if w := st.Watch; w != nil {
 		rep.Watch = &WatchStatus{PID: w.PID, StartedAt: w.StartedAt, Running: alive(w.PID)}
 	}
-	_ = ctx
 	return rep, nil
 }
 
