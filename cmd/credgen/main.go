@@ -64,6 +64,30 @@ func exitCode(err error) int {
 	return engine.ExitCode(err)
 }
 
+// onUsageError turns urfave/cli's flag errors into exit 2.
+func onUsageError(_ context.Context, _ *cli.Command, err error, _ bool) error {
+	return &usageError{msg: err.Error()}
+}
+
+// strictCommands makes every command (and subcommand) map flag errors to
+// exit 2 and refuse arguments it does not take, instead of ignoring them.
+func strictCommands(cmds ...*cli.Command) []*cli.Command {
+	for _, c := range cmds {
+		c.OnUsageError = onUsageError
+		if c.ArgsUsage == "" && c.Action != nil {
+			action := c.Action
+			c.Action = func(ctx context.Context, cmd *cli.Command) error {
+				if cmd.Args().Present() {
+					return &usageError{msg: fmt.Sprintf("%s takes no arguments, got %q", cmd.FullName(), cmd.Args().Slice())}
+				}
+				return action(ctx, cmd)
+			}
+		}
+		strictCommands(c.Commands...)
+	}
+	return cmds
+}
+
 // usageError is a command line credgen cannot act on.
 type usageError struct{ msg string }
 
@@ -79,18 +103,16 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		EnableShellCompletion: true,
 		Suggest:               true,
 		ExitErrHandler:        func(context.Context, *cli.Command, error) {}, // run() maps errors to exit codes
-		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-			return &usageError{msg: err.Error()}
-		},
-		Flags: globalFlags(),
-		Commands: []*cli.Command{
+		OnUsageError:          onUsageError,
+		Flags:                 globalFlags(),
+		Commands: strictCommands(
 			writeCommand(),
 			watchCommand(),
 			statusCommand(),
 			removeCommand(),
 			serviceCommand(),
 			versionCommand(),
-		},
+		),
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			if cmd.Args().Present() {
 				return &usageError{msg: fmt.Sprintf("unknown command %q (see credgen --help)", cmd.Args().First())}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"github.com/urfave/cli/v3"
 
@@ -36,7 +35,7 @@ func newEngine(cmd *cli.Command, stderr io.Writer) (*engine.Engine, error) {
 		Reresolve: resolve,
 		Log:       log,
 		Providers: map[string]providers.Provider{
-			providers.Chainguard: &chainguard.Provider{Chainctl: os.Getenv("CREDGEN_CHAINCTL"), Logger: log},
+			providers.Chainguard: &chainguard.Provider{Chainctl: env.Getenv("CREDGEN_CHAINCTL"), Logger: log},
 			providers.Menda: &menda.Provider{
 				Home:   env.Home,
 				Logger: log,

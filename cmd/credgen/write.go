@@ -58,7 +58,7 @@ func printReport(w io.Writer, rep *engine.Report, asJSON, dryRun bool) error {
 		}
 	}
 	for _, ix := range rep.Indexes {
-		if ix.Minted {
+		if ix.WouldMint {
 			fmt.Fprintf(w, "would mint: %s (%s)\n", ix.URL, ix.Provider)
 		}
 	}

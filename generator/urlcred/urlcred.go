@@ -85,6 +85,13 @@ func With(raw, user, secret string) string {
 	return p.scheme + "://" + url.UserPassword(user, secret).String() + "@" + p.hostport + p.rest
 }
 
+// HasUserinfo says whether raw carries a userinfo part ("user:secret@"),
+// whether or not it decodes.
+func HasUserinfo(raw string) bool {
+	p, ok := split(raw)
+	return ok && p.hasUserinfo
+}
+
 // Userinfo returns the decoded username and password embedded in raw.
 func Userinfo(raw string) (user, secret string, ok bool) {
 	p, ok := split(raw)

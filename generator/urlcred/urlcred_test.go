@@ -46,3 +46,16 @@ func TestHostKeyMask(t *testing.T) {
 		t.Errorf("Mask of a token-only userinfo = %q", m)
 	}
 }
+
+func TestHasUserinfoEvenWhenItDoesNotDecode(t *testing.T) {
+	raw := "https://_token:SECRETx%zz@libraries.cgr.dev/python/simple/"
+	if _, _, ok := Userinfo(raw); ok {
+		t.Fatal("a bad escape decoded")
+	}
+	if !HasUserinfo(raw) || HasUserinfo("https://libraries.cgr.dev/python/simple/") {
+		t.Fatal("HasUserinfo")
+	}
+	if Strip(raw) != "https://libraries.cgr.dev/python/simple/" {
+		t.Fatalf("Strip = %q", Strip(raw))
+	}
+}

@@ -120,6 +120,15 @@ func decodeError(path string, err error) error {
 	return &Error{Path: path, Msg: err.Error()}
 }
 
+// unwrapPath drops the *fs.PathError around err: callers name the path.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 func (f *File) validate() error {
 	if f.RefreshBefore.Duration < 0 {
 		return f.errAt(-1, "refresh_before", "refresh_before must not be negative")
@@ -130,9 +139,15 @@ func (f *File) validate() error {
 	if err := checkMode(f.ChainguardMode); err != nil {
 		return f.errAt(-1, "chainguard_mode", err.Error())
 	}
+	defaults := 0
 	for i, ix := range f.Index {
 		if ix.URL == "" {
 			return f.errAt(i, "", "[[index]] without url")
+		}
+		if ix.Default {
+			if defaults++; defaults > 1 {
+				return f.errAt(i, "default", "a second index with default = true: pip and uv take one default index")
+			}
 		}
 		if err := checkMode(ix.Mode); err != nil {
 			return f.errAt(i, "mode", err.Error())
@@ -187,12 +202,4 @@ func (l lineFinder) find(index int, key string) int {
 		}
 	}
 	return 0
-}
-
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -20,6 +20,7 @@ func TestParseReportsFileAndLine(t *testing.T) {
 		{"bad provider", "[[index]]\nurl = \"https://x.example/simple/\"\n[[index]]\nurl = \"https://y.example/simple/\"\nprovider = \"pypi\"\n", "c.toml:5: unknown provider"},
 		{"bad target", "targets = [\"netrc\", \"conda\"]\n", "c.toml:1: unknown target"},
 		{"index without url", "[[index]]\ndefault = true\n", "c.toml:1: [[index]] without url"},
+		{"two defaults", "[[index]]\nurl = \"https://libraries.cgr.dev/python/simple/\"\ndefault = true\n[[index]]\nurl = \"https://libraries.cgr.dev/java/simple/\"\ndefault = true\n", "c.toml:6: a second index with default = true"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("c.toml", []byte(tc.toml))
@@ -139,6 +140,7 @@ func TestResolveRefuses(t *testing.T) {
 		{"http", Flags{Indexes: []string{"http://libraries.cgr.dev/python/simple/"}}, "http:// index refused"},
 		{"unknown host", Flags{Indexes: []string{"https://pypi.example/simple/"}}, "no provider recognises host pypi.example"},
 		{"credentials in url", Flags{DefaultIndex: "https://u:s3cret@libraries.cgr.dev/python/simple/"}, "must not carry credentials"},
+		{"undecodable credentials in url", Flags{Indexes: []string{"https://_token:s3cretx%zz@libraries.cgr.dev/python/simple/"}}, "must not carry credentials"},
 		{"no-embed without netrc", Flags{NoEmbed: &no, Targets: "pip,uv"}, "netrc is not among --targets"},
 		{"bad targets", Flags{Targets: "pip,conda"}, "unknown target"},
 		{"missing explicit config", Flags{Config: filepath.Join(home, "nope.toml")}, "nope.toml: read"},

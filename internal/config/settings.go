@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,29 +77,46 @@ func OSEnv() (Env, error) {
 	return Env{Getenv: os.Getenv, Home: home, GOOS: runtime.GOOS, Stat: os.Stat}, nil
 }
 
-// IndexSpec is one index credgen was told to manage (config or flags).
+// Source says where credgen learnt of an index.
+type Source int
+
+// The sources of a managed index.
+const (
+	FromConfig Source = iota + 1 // a config [[index]]
+	FromFlag                     // --index or --default-index
+	FromState                    // recorded by an earlier run
+	FromOutput                   // already in pip.conf or uv.toml
+)
+
+// IndexSpec is one index credgen manages.
 type IndexSpec struct {
 	providers.Index
 	Provider string // chainguard or menda
 	Default  bool
 	Name     string // uv name as configured ("" = derived)
-	Origin   string // where it was configured, for messages: "config.toml:7", "--index"
+	Source   Source
+	// Requested: the user asked for this index (config or flags, now or in an
+	// earlier run), so credgen adds its entries to every output, and puts
+	// them back when they go. Indexes only found in an output are refreshed
+	// where they are.
+	Requested bool
 }
 
 // Settings is everything one run needs to know, resolved.
 type Settings struct {
-	Config         *File
 	ConfigPath     string
 	Paths          map[string]string // output kind -> path
 	Targets        []string
 	Embed          bool
 	RefreshBefore  time.Duration // 0: a quarter of each credential's lifetime
-	ChainguardMode string
-	AllowTracked   bool
-	Indexes        []IndexSpec
-	StateDir       string // $XDG_STATE_HOME/credgen
-	Home           string
-	ChainctlCache  string // $XDG_CACHE_HOME/chainguard
+	ChainguardMode string        // the mode for indexes that name none
+	// ModeOverride is --chainguard-mode, else the config's chainguard_mode: it
+	// beats the mode an earlier run recorded for an index.
+	ModeOverride  string
+	AllowTracked  bool
+	Indexes       []IndexSpec
+	StateDir      string // $XDG_STATE_HOME/credgen
+	ChainctlCache string // $XDG_CACHE_HOME/chainguard
 }
 
 // StatePath is the state file.
@@ -125,7 +143,6 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 	}
 	configHome := xdg("XDG_CONFIG_HOME", ".config")
 	s := &Settings{
-		Home:          env.Home,
 		StateDir:      filepath.Join(xdg("XDG_STATE_HOME", ".local/state"), "credgen"),
 		ChainctlCache: filepath.Join(xdg("XDG_CACHE_HOME", ".cache"), "chainguard"),
 	}
@@ -141,11 +158,10 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Config = cfg
 	s.Paths = map[string]string{
-		Netrc: firstOf(fl.Netrc, env.Getenv("NETRC"), cfg.Outputs.Netrc, filepath.Join(env.Home, ".netrc")),
-		Pip:   firstOf(fl.PipConf, pipConfEnv(env), cfg.Outputs.Pip, defaultPipConf(env, configHome)),
-		UV:    firstOf(fl.UVConfig, env.Getenv("UV_CONFIG_FILE"), cfg.Outputs.UV, filepath.Join(configHome, "uv", "uv.toml")),
+		Netrc: cmp.Or(fl.Netrc, env.Getenv("NETRC"), cfg.Outputs.Netrc, filepath.Join(env.Home, ".netrc")),
+		Pip:   cmp.Or(fl.PipConf, pipConfEnv(env), cfg.Outputs.Pip, defaultPipConf(env, configHome)),
+		UV:    cmp.Or(fl.UVConfig, env.Getenv("UV_CONFIG_FILE"), cfg.Outputs.UV, filepath.Join(configHome, "uv", "uv.toml")),
 	}
 	for k, p := range s.Paths {
 		s.Paths[k] = expandHome(p, env.Home)
@@ -157,7 +173,7 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 }
 
 func (s *Settings) resolveBehaviour(fl Flags, cfg *File) error {
-	s.Targets = AllTargets
+	s.Targets = slices.Clone(AllTargets)
 	switch {
 	case fl.Targets != "":
 		t, err := ParseTargets(fl.Targets)
@@ -185,7 +201,8 @@ func (s *Settings) resolveBehaviour(fl Flags, cfg *File) error {
 		}
 		s.RefreshBefore = *fl.RefreshBefore
 	}
-	s.ChainguardMode = firstOf(fl.ChainguardMode, cfg.ChainguardMode, "session")
+	s.ModeOverride = cmp.Or(fl.ChainguardMode, cfg.ChainguardMode)
+	s.ChainguardMode = cmp.Or(s.ModeOverride, "session")
 	if err := checkMode(s.ChainguardMode); err != nil {
 		return &UsageError{Msg: "--chainguard-mode: " + err.Error()}
 	}
@@ -199,17 +216,17 @@ func (s *Settings) resolveBehaviour(fl Flags, cfg *File) error {
 // resolveIndexes gathers config [[index]] tables and --index/--default-index.
 func (s *Settings) resolveIndexes(fl Flags, cfg *File) error {
 	for i, ix := range cfg.Index {
-		origin := fmt.Sprintf("%s:%d", cfg.Path(), cfg.IndexLine(i, "url"))
-		spec, err := NewIndexSpec(ix.URL, ix.Provider, origin)
+		spec, err := NewIndexSpec(ix.URL, ix.Provider, FromConfig)
 		if err != nil {
 			return &Error{Path: cfg.Path(), Line: cfg.IndexLine(i, "url"), Msg: err.Error()}
 		}
 		spec.Default, spec.Name, spec.Profile, spec.Parent = ix.Default, ix.Name, ix.Profile, ix.Parent
-		spec.Mode = firstOf(ix.Mode, s.ChainguardMode)
+		// A flag beats the config; an index's own mode beats the config-wide one.
+		spec.Mode = cmp.Or(fl.ChainguardMode, ix.Mode, s.ChainguardMode)
 		s.addIndex(spec)
 	}
 	for _, u := range fl.Indexes {
-		spec, err := NewIndexSpec(u, "", "--index")
+		spec, err := NewIndexSpec(u, "", FromFlag)
 		if err != nil {
 			return &UsageError{Msg: "--index: " + err.Error()}
 		}
@@ -217,21 +234,12 @@ func (s *Settings) resolveIndexes(fl Flags, cfg *File) error {
 		s.addIndex(spec)
 	}
 	if fl.DefaultIndex != "" {
-		spec, err := NewIndexSpec(fl.DefaultIndex, "", "--default-index")
+		spec, err := NewIndexSpec(fl.DefaultIndex, "", FromFlag)
 		if err != nil {
 			return &UsageError{Msg: "--default-index: " + err.Error()}
 		}
 		spec.Mode, spec.Default = s.ChainguardMode, true
 		s.addIndex(spec)
-	}
-	defaults := 0
-	for _, ix := range s.Indexes {
-		if ix.Default {
-			defaults++
-		}
-	}
-	if defaults > 1 {
-		return &UsageError{Msg: "more than one default index (config default = true and --default-index): pip and uv take one"}
 	}
 	return nil
 }
@@ -255,9 +263,9 @@ func (s *Settings) addIndex(spec IndexSpec) {
 
 // NewIndexSpec checks an index URL and chooses its provider: HTTPS only, and a
 // host a provider recognises unless provider names one.
-func NewIndexSpec(raw, provider, origin string) (IndexSpec, error) {
-	if _, _, has := urlcred.Userinfo(raw); has {
-		return IndexSpec{}, fmt.Errorf("%s: index URL must not carry credentials; credgen adds them", urlcred.Mask(raw))
+func NewIndexSpec(raw, provider string, src Source) (IndexSpec, error) {
+	if urlcred.HasUserinfo(raw) {
+		return IndexSpec{}, fmt.Errorf("%s: index URL must not carry credentials; credgen adds them", urlcred.Strip(raw))
 	}
 	scheme, host := urlcred.Scheme(raw), urlcred.Host(raw)
 	switch {
@@ -272,7 +280,8 @@ func NewIndexSpec(raw, provider, origin string) (IndexSpec, error) {
 	if provider == "" {
 		return IndexSpec{}, fmt.Errorf("%s: no provider recognises host %s (set provider = \"chainguard\" or \"menda\" on its [[index]] in the config)", raw, host)
 	}
-	return IndexSpec{Index: providers.Index{URL: raw, Host: host}, Provider: provider, Origin: origin}, nil
+	requested := src == FromConfig || src == FromFlag
+	return IndexSpec{Index: providers.Index{URL: raw, Host: host}, Provider: provider, Source: src, Requested: requested}, nil
 }
 
 // pipConfEnv is PIP_CONFIG_FILE unless it is /dev/null, which tells pip to
@@ -302,15 +311,6 @@ func defaultPipConf(env Env, configHome string) string {
 		}
 	}
 	return xdg
-}
-
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func expandHome(p, home string) string {

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	"github.com/aymanbagabas/go-udiff"
 
@@ -16,9 +18,10 @@ import (
 )
 
 // apply puts every host's credential into the parsed outputs: netrc machines,
-// credentials in pip.conf and uv.toml URLs (bare URLs with --no-embed), the
-// default index, and entries for indexes an output does not name yet. A host
-// with no credential at all (its first mint failed) gets no new entries.
+// credentials in pip.conf and uv.toml URLs (bare URLs with --no-embed), and,
+// for the indexes the user asked for, the default index and the entries an
+// output does not hold yet. A host with no credential at all (its first mint
+// failed) gets no new entries.
 func apply(s *config.Settings, o *outputs, plans []*hostPlan) {
 	creds := map[string]*providers.Credential{}
 	for _, p := range plans {
@@ -41,8 +44,15 @@ func apply(s *config.Settings, o *outputs, plans []*hostPlan) {
 			if p.next == nil {
 				continue
 			}
-			if err := o.netrc.SetMachine(p.host, p.next.Username, p.next.Secret); err != nil && p.err == nil {
-				p.err = fmt.Errorf("netrc cannot carry this credential: %w", err)
+			if err := o.netrc.SetMachine(p.host, p.next.Username, p.next.Secret); err != nil {
+				// The new credential goes nowhere rather than only into pip.conf
+				// and uv.toml; the current one stays everywhere.
+				p.err = cmp.Or(p.err, fmt.Errorf("netrc cannot carry this credential: %w", err))
+				p.next, p.minted = p.current, false
+				creds[p.host] = p.current
+				if p.current == nil {
+					delete(creds, p.host)
+				}
 			}
 		}
 	}
@@ -50,7 +60,7 @@ func apply(s *config.Settings, o *outputs, plans []*hostPlan) {
 		o.pip.MapURLs(urlFor)
 		for _, p := range plans {
 			for _, m := range p.indexes {
-				if p.next == nil {
+				if p.next == nil || !m.Requested {
 					continue
 				}
 				if m.Default {
@@ -65,10 +75,10 @@ func apply(s *config.Settings, o *outputs, plans []*hostPlan) {
 		o.uv.MapURLs(urlFor)
 		for _, p := range plans {
 			for _, m := range p.indexes {
-				if p.next == nil {
+				if p.next == nil || !m.Requested {
 					continue
 				}
-				m.Name = o.uv.UpsertIndex(firstNonEmpty(m.Name, uvName(m.Provider, m.URL)), urlFor(m.URL), m.Default)
+				m.Name = o.uv.UpsertIndex(cmp.Or(m.Name, uvName(m.Provider, m.URL)), urlFor(m.URL), m.Default)
 			}
 		}
 	}
@@ -94,7 +104,7 @@ func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan,
 			return &Error{Code: ExitUsage, Err: fmt.Errorf("%s: credgen's edit would not parse back (%v); nothing written — please report this", s.Paths[kind], err)}
 		}
 		if kind != config.Netrc && !dryRun && !s.AllowTracked && containsSecret(data, secrets) && gitTracks(s.Paths[kind]) {
-			return usage("%s is tracked by git: refusing to write secrets into it (use --no-embed to keep them in netrc only, or --allow-tracked)", s.Paths[kind])
+			return trackedError(s.Paths[kind])
 		}
 		news[kind] = data
 	}
@@ -124,6 +134,25 @@ func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan,
 	return nil
 }
 
+// refuseTracked refuses, before anything is minted, a run that would put
+// secrets into a pip.conf or uv.toml that git tracks (a mint in pull-token
+// mode creates an identity each time, so it must not happen in vain).
+func refuseTracked(s *config.Settings) error {
+	if !s.Embed || s.AllowTracked {
+		return nil
+	}
+	for _, kind := range []string{config.Pip, config.UV} {
+		if s.Targeted(kind) && gitTracks(s.Paths[kind]) {
+			return trackedError(s.Paths[kind])
+		}
+	}
+	return nil
+}
+
+func trackedError(path string) error {
+	return usage("%s is tracked by git: refusing to write secrets into it (use --no-embed to keep them in netrc only, or --allow-tracked)", path)
+}
+
 // gitTracks says whether path is a file inside a git work tree that git
 // tracks. No git, or no work tree, is "not tracked".
 func gitTracks(path string) bool {
@@ -141,7 +170,10 @@ func (e *Engine) record(s *config.Settings, st *state.State, plans []*hostPlan, 
 	for _, p := range plans {
 		for _, m := range p.indexes {
 			rec := st.Upsert(m.URL)
-			rec.URL, rec.Host, rec.Provider = m.URL, m.Host, m.Provider
+			if m.Requested {
+				st.Unremove(m.URL)
+			}
+			rec.URL, rec.Host, rec.Provider, rec.Requested = m.URL, m.Host, m.Provider, m.Requested
 			rec.Default, rec.Name, rec.Profile, rec.Mode, rec.Parent = m.Default, m.Name, m.Profile, m.Mode, m.Parent
 			if p.next != nil {
 				rec.Username, rec.MintedAt, rec.ExpiresAt = p.next.Username, p.next.ObtainedAt, p.next.Expiry
@@ -157,8 +189,9 @@ func (e *Engine) record(s *config.Settings, st *state.State, plans []*hostPlan, 
 			switch {
 			case p.err != nil:
 				rec.LastError, rec.LastErrorAt = p.err.Error(), e.now()
-			case p.minted:
-				rec.LastError, rec.LastErrorAt = "", rec.LastErrorAt.Truncate(0)
+			case p.next != nil && p.next.ObtainedAt.After(rec.LastErrorAt):
+				// minted since the error, by this run or another credgen
+				rec.LastError, rec.LastErrorAt = "", time.Time{}
 			}
 			keep = append(keep, rec)
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 
@@ -22,15 +23,14 @@ type managed struct {
 func discover(s *config.Settings, st *state.State, o *outputs) ([]*managed, error) {
 	var out []*managed
 	seen := map[string]*managed{}
-	add := func(spec config.IndexSpec) *managed {
+	add := func(spec config.IndexSpec) {
 		key := urlcred.Key(spec.URL)
-		if m := seen[key]; m != nil {
-			return m
+		if seen[key] != nil {
+			return
 		}
 		m := &managed{IndexSpec: spec, rec: st.Find(spec.URL)}
 		seen[key] = m
 		out = append(out, m)
-		return m
 	}
 	explicitDefault := false
 	for _, spec := range s.Indexes {
@@ -38,38 +38,35 @@ func discover(s *config.Settings, st *state.State, o *outputs) ([]*managed, erro
 		add(spec)
 	}
 	for _, rec := range st.Indexes {
-		if seen[urlcred.Key(rec.URL)] != nil {
-			continue
-		}
-		spec, err := config.NewIndexSpec(rec.URL, rec.Provider, "state")
+		spec, err := config.NewIndexSpec(rec.URL, rec.Provider, config.FromState)
 		if err != nil {
 			continue // a record this credgen cannot use any more; it is dropped on save
 		}
+		spec.Requested = rec.Requested
 		spec.Default = rec.Default && !explicitDefault
-		spec.Name, spec.Profile, spec.Parent = rec.Name, rec.Profile, rec.Parent
-		spec.Mode = firstNonEmpty(rec.Mode, s.ChainguardMode)
+		spec.Mode = cmp.Or(s.ModeOverride, rec.Mode, s.ChainguardMode)
 		add(spec)
 	}
 	for _, u := range outputURLs(o) {
 		bare := urlcred.Strip(u.url)
-		if providers.ForHost(urlcred.Host(bare)) == "" || seen[urlcred.Key(bare)] != nil {
+		if providers.ForHost(urlcred.Host(bare)) == "" || st.IsRemoved(bare) {
 			continue
 		}
-		spec, err := config.NewIndexSpec(bare, "", u.path)
+		spec, err := config.NewIndexSpec(bare, "", config.FromOutput)
 		if err != nil {
 			return nil, usage("%s: %v", u.path, err)
 		}
 		spec.Mode = s.ChainguardMode
 		add(spec)
 	}
-	// Fill what the run did not say from the record of earlier runs.
+	// What the config says of an index is authoritative; otherwise what an
+	// earlier run recorded fills in (a flag names only the URL).
 	for _, m := range out {
-		if m.rec == nil {
-			continue
+		if m.rec != nil && m.Source != config.FromConfig {
+			m.Name = cmp.Or(m.Name, m.rec.Name)
+			m.Profile = cmp.Or(m.Profile, m.rec.Profile)
+			m.Parent = cmp.Or(m.Parent, m.rec.Parent)
 		}
-		m.Name = firstNonEmpty(m.Name, m.rec.Name)
-		m.Profile = firstNonEmpty(m.Profile, m.rec.Profile)
-		m.Parent = firstNonEmpty(m.Parent, m.rec.Parent)
 	}
 	return out, nil
 }
@@ -114,13 +111,4 @@ func uvName(provider, rawURL string) string {
 		return provider
 	}
 	return provider + "-" + repo
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -5,6 +5,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -60,23 +61,34 @@ func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Report, error) 
 	defer r.release()
 	s, st, o, idx := r.s, r.st, r.o, r.idx
 	plans := e.plan(s, idx, o)
-	var mintErrs MintErrors
+	if !opts.DryRun && slices.ContainsFunc(plans, func(p *hostPlan) bool { return e.due(s, p, opts) }) {
+		if err := refuseTracked(s); err != nil {
+			return nil, err
+		}
+	}
 	for _, p := range plans {
 		e.mintIfDue(ctx, s, p, opts)
-		if p.err != nil {
-			mintErrs = append(mintErrs, HostError{p.host, p.err})
-		}
 	}
 	apply(s, o, plans)
 	rep := &Report{Command: "write", DryRun: opts.DryRun}
-	if err := e.writeOutputs(s, o, plans, opts.DryRun, rep); err != nil {
-		return rep, err
+	writeErr := e.writeOutputs(s, o, plans, opts.DryRun, rep)
+	rep.addIndexes(plans, opts.DryRun)
+	if opts.DryRun {
+		return rep, writeErr
 	}
-	rep.addIndexes(plans)
-	if !opts.DryRun {
-		e.record(s, st, plans, o)
-		if err := st.Save(s.StatePath()); err != nil {
-			return rep, err
+	// Recorded even when a write failed: the outputs already written hold the
+	// new credential, and the next run must know it.
+	e.record(s, st, plans, o)
+	if err := st.Save(s.StatePath()); err != nil {
+		return rep, errors.Join(writeErr, err)
+	}
+	if writeErr != nil {
+		return rep, writeErr
+	}
+	var mintErrs MintErrors
+	for _, p := range plans {
+		if p.err != nil {
+			mintErrs = append(mintErrs, HostError{p.host, p.err})
 		}
 	}
 	if len(mintErrs) > 0 {
@@ -102,14 +114,14 @@ type run struct {
 func (e *Engine) begin(ctx context.Context, locked bool) (r *run, err error) {
 	r = &run{s: e.settings(), release: func() {}}
 	if locked {
-		l, err := lock.Acquire(ctx, r.s.LockPath(), e.lockTimeout())
-		if err != nil {
+		var l *lock.Lock
+		if l, err = lock.Acquire(ctx, r.s.LockPath(), e.lockTimeout()); err != nil {
 			return nil, err
 		}
 		r.release = func() { l.Release() }
 		defer func() {
 			if err != nil {
-				l.Release()
+				l.Release() // a watch lives on: the lock must not stay taken
 			}
 		}()
 	}

@@ -29,7 +29,7 @@ func TestUVName(t *testing.T) {
 
 func TestDiscoverUnionOfConfigStateAndOutputs(t *testing.T) {
 	s := &config.Settings{ChainguardMode: "session", Paths: map[string]string{config.Pip: "pip.conf", config.UV: "uv.toml"}}
-	spec, err := config.NewIndexSpec("https://libraries.cgr.dev/python/simple/", "", "--default-index")
+	spec, err := config.NewIndexSpec("https://libraries.cgr.dev/python/simple/", "", config.FromFlag)
 	if err != nil {
 		t.Fatal(err)
 	}

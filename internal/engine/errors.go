@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/internal/config"
 )
 
@@ -40,10 +39,8 @@ func ExitCode(err error) int {
 		return e.Code
 	case errors.As(err, &ce), errors.As(err, &ue):
 		return ExitUsage
-	case errors.Is(err, lock.ErrTimeout):
-		return ExitMint
 	}
-	return ExitMint
+	return ExitMint // a mint, a write, the lock (lock.ErrTimeout)
 }
 
 // MintErrors collects the providers that failed in one run; the other

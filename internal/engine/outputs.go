@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 
 	"github.com/credgen/credgen/generator/atomicfile"
@@ -30,7 +31,7 @@ func readOutputs(s *config.Settings) (*outputs, error) {
 		path := s.Paths[kind]
 		data, exists, err := atomicfile.Read(path)
 		if err != nil {
-			return nil, usage("read %s: %v", path, unwrapPathError(err))
+			return nil, usage("read %s: %v", path, cmp.Or(errors.Unwrap(err), err))
 		}
 		if exists && data == nil {
 			data = []byte{} // an empty file, not a missing one
@@ -148,16 +149,6 @@ func (o *outputs) holds(kind, host string, match func(user, secret string) bool,
 		}
 	}
 	return seen
-}
-
-func unwrapPathError(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }
 
 // containsSecret says whether data holds any of secrets.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"os"
 
 	"github.com/credgen/credgen/generator/urlcred"
 )
@@ -59,6 +60,13 @@ func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Report, error
 	e.mu.Lock()
 	e.memo = nil
 	e.mu.Unlock()
-	st.Forget()
+	var urls []string
+	for _, m := range idx {
+		urls = append(urls, m.URL)
+	}
+	st.Forget(urls)
+	if w := st.Watch; w != nil && w.PID != os.Getpid() && alive(w.PID) {
+		e.log().Warn("a credgen watch is running and will put what it was started with back; stop it too", "pid", w.PID)
+	}
 	return rep, st.Save(s.StatePath())
 }

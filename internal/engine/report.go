@@ -24,6 +24,7 @@ type IndexReport struct {
 	Name        string    `json:"uv_name,omitempty"`
 	Username    string    `json:"username,omitempty"`
 	Minted      bool      `json:"minted"`
+	WouldMint   bool      `json:"would_mint,omitempty"` // --dry-run: would have minted
 	ObtainedAt  time.Time `json:"obtained_at,omitzero"`
 	ExpiresAt   time.Time `json:"expires_at,omitzero"`
 	Fingerprint string    `json:"fingerprint,omitempty"`
@@ -44,10 +45,15 @@ type FileReport struct {
 	content []byte // what the file holds after the run (nil: no file); for watch
 }
 
-func (r *Report) addIndexes(plans []*hostPlan) {
+func (r *Report) addIndexes(plans []*hostPlan, dryRun bool) {
 	for _, p := range plans {
 		for _, m := range p.indexes {
-			ir := IndexReport{URL: m.URL, Host: m.Host, Provider: m.Provider, Default: m.Default, Name: m.Name, Minted: p.minted && p.err == nil, mintErr: p.err}
+			ir := IndexReport{URL: m.URL, Host: m.Host, Provider: m.Provider, Default: m.Default, Name: m.Name, mintErr: p.err}
+			if dryRun {
+				ir.WouldMint = p.minted
+			} else {
+				ir.Minted = p.minted && p.err == nil
+			}
 			if p.next != nil {
 				ir.Username, ir.ObtainedAt, ir.ExpiresAt = p.next.Username, p.next.ObtainedAt, p.next.Expiry
 				if p.next.Secret != "****" {

@@ -106,11 +106,16 @@ func (e *Engine) StopWatch() {
 	})
 }
 
+// stateUpdateWait bounds how long watch waits for the lock to record its
+// schedule: the state only informs status, and a SIGTERM must end watch
+// within 2 s even while another credgen holds the lock.
+const stateUpdateWait = 500 * time.Millisecond
+
 // updateState changes the state file under the lock; a failure is logged,
 // never fatal: the state only informs status.
 func (e *Engine) updateState(change func(*state.State)) {
 	s := e.settings()
-	l, err := lock.Acquire(context.Background(), s.LockPath(), e.lockTimeout())
+	l, err := lock.Acquire(context.Background(), s.LockPath(), stateUpdateWait)
 	if err != nil {
 		e.log().Warn("state not updated", "err", err)
 		return

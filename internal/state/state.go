@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/credgen/credgen/generator/atomicfile"
@@ -22,6 +23,10 @@ const Version = 1
 type State struct {
 	Version int      `json:"version"`
 	Indexes []*Index `json:"indexes"`
+	// Removed are the index URLs `credgen remove` took out: found again in an
+	// output (a bare URL remove left behind), they are not managed again
+	// until the user names them in a flag or the config.
+	Removed []string `json:"removed,omitempty"`
 	Watch   *Watch   `json:"watch,omitempty"`
 }
 
@@ -31,6 +36,7 @@ type Index struct {
 	Host        string            `json:"host"`
 	Provider    string            `json:"provider"`
 	Default     bool              `json:"default,omitempty"`
+	Requested   bool              `json:"requested,omitempty"` // named in a flag or the config, not only found in an output
 	Name        string            `json:"name,omitempty"`
 	Profile     string            `json:"profile,omitempty"`
 	Mode        string            `json:"mode,omitempty"`
@@ -104,16 +110,24 @@ func (s *State) Upsert(url string) *Index {
 	return ix
 }
 
-// ForHost returns every record of host.
-func (s *State) ForHost(host string) []*Index {
-	var out []*Index
-	for _, ix := range s.Indexes {
-		if ix.Host == host {
-			out = append(out, ix)
-		}
-	}
-	return out
+// IsRemoved says whether url was taken out by `credgen remove`.
+func (s *State) IsRemoved(url string) bool {
+	key := urlcred.Key(url)
+	return slices.ContainsFunc(s.Removed, func(r string) bool { return urlcred.Key(r) == key })
 }
 
-// Forget drops every index record.
-func (s *State) Forget() { s.Indexes = nil }
+// Unremove forgets that url was removed (the user named it again).
+func (s *State) Unremove(url string) {
+	key := urlcred.Key(url)
+	s.Removed = slices.DeleteFunc(s.Removed, func(r string) bool { return urlcred.Key(r) == key })
+}
+
+// Forget drops every index record and remembers their URLs as removed.
+func (s *State) Forget(urls []string) {
+	s.Indexes = nil
+	for _, u := range urls {
+		if !s.IsRemoved(u) {
+			s.Removed = append(s.Removed, u)
+		}
+	}
+}
