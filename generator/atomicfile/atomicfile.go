@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // Options change how Write works.
@@ -64,10 +65,20 @@ func Resolve(path string) (string, error) {
 	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }
 
+// MaxRead is the largest file Read accepts: far above any netrc, pip.conf,
+// uv.toml or config a person keeps, small enough that a runaway file cannot
+// exhaust memory.
+const MaxRead = 64 << 20
+
+// ErrNotRegular is returned for a path that names a FIFO, device, socket or
+// folder: reading a FIFO would block credgen for ever.
+var ErrNotRegular = errors.New("not a regular file")
+
 // Read returns the content of path (through symlinks); exists is false when
-// there is no file, which is not an error.
+// there is no file, which is not an error. Anything but a regular file of at
+// most MaxRead bytes is an error.
 func Read(path string) (data []byte, exists bool, err error) {
-	data, err = os.ReadFile(path)
+	data, err = ReadLimited(path, MaxRead)
 	switch {
 	case err == nil:
 		return data, true, nil
@@ -76,6 +87,35 @@ func Read(path string) (data []byte, exists bool, err error) {
 	default:
 		return nil, false, err
 	}
+}
+
+// ReadLimited reads the regular file at path, refusing one larger than limit
+// bytes. It never blocks on a FIFO: the file is opened non-blocking and
+// checked before any read. Errors are *fs.PathError.
+func ReadLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
+	}
+	if fi.Size() > limit {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes", limit)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes", limit)}
+	}
+	return data, nil
 }
 
 // Write replaces the content of path with data, atomically.
@@ -94,9 +134,9 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 	case !old.Mode().IsRegular():
 		return res, fmt.Errorf("write %s: not a regular file", real)
 	default:
-		cur, err := os.ReadFile(real)
+		cur, err := ReadLimited(real, MaxRead)
 		if err != nil {
-			return res, fmt.Errorf("read %s: %w", real, err)
+			return res, fmt.Errorf("read %s: %w", real, errors.Unwrap(err))
 		}
 		res.Changed = !bytes.Equal(cur, data)
 	}
@@ -122,8 +162,27 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		return res, err
 	}
 	res.Written = true
+	sweepStaleTemps(real)
 	return res, nil
 }
+
+// staleTempAge is how old a temp file of ours must be before it counts as
+// left behind by a killed credgen (a write takes milliseconds).
+const staleTempAge = time.Minute
+
+// sweepStaleTemps removes temp files a killed credgen left beside real: they
+// hold secrets. Failures are ignored; the next write tries again.
+func sweepStaleTemps(real string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(real), tempPrefix(real)+"*"))
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(m)
+		}
+	}
+}
+
+// tempPrefix names credgen's temp files for real: hidden, and recognisably ours.
+func tempPrefix(real string) string { return "." + filepath.Base(real) + ".credgen-" }
 
 // replace writes data to a temp file beside real and renames it over real.
 func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, hook func(io.Writer, []byte) error) (err error) {
@@ -131,7 +190,7 @@ func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, hook f
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(real)+".credgen-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(real)+"*")
 	if err != nil {
 		return fmt.Errorf("create temp file in %s: %w", dir, err)
 	}
@@ -153,7 +212,7 @@ func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, hook f
 		_, err = tmp.Write(data)
 	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+		return fmt.Errorf("write %s: %w", tmp.Name(), unwrapPath(err))
 	}
 	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", tmp.Name(), err)
@@ -178,6 +237,15 @@ func keepOwner(f *os.File, old fs.FileInfo) error {
 		return nil
 	}
 	return f.Chown(int(st.Uid), int(st.Gid))
+}
+
+// unwrapPath drops an *fs.PathError's own copy of the path the message names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // syncDir makes the rename durable.

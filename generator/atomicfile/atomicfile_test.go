@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -161,7 +162,7 @@ func TestWriteFailureKeepsOldFileAndCleansUp(t *testing.T) {
 		_, _ = w.Write(data[:2])
 		return diskFull
 	}})
-	if !errors.Is(err, diskFull) {
+	if !errors.Is(err, diskFull) || strings.Count(err.Error(), ".credgen-") != 1 {
 		t.Fatalf("err = %v", err)
 	}
 	if got := readString(t, path); got != "old\n" {
@@ -210,5 +211,57 @@ func TestRead(t *testing.T) {
 	mustWrite(t, path, "x", 0o600)
 	if b, ok, err := Read(path); !ok || err != nil || string(b) != "x" {
 		t.Fatalf("Read = %q %v %v", b, ok, err)
+	}
+}
+
+// A FIFO where a file should be must be refused at once: reading it would
+// block credgen for ever.
+func TestReadRefusesFIFOAndOversize(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "netrc")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, _, err := Read(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNotRegular) {
+			t.Fatalf("err = %v, want ErrNotRegular", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read blocked on a FIFO")
+	}
+	if _, _, err := Read(dir); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("folder: err = %v", err)
+	}
+	big := filepath.Join(dir, "big")
+	mustWrite(t, big, strings.Repeat("x", 100), 0o600)
+	if _, err := ReadLimited(big, 99); err == nil || !strings.Contains(err.Error(), "larger than 99 bytes") {
+		t.Errorf("oversize: err = %v", err)
+	}
+}
+
+// A killed credgen leaves a temp file holding secrets; the next write sweeps
+// the stale ones and leaves a fresh one (another writer's) alone.
+func TestWriteSweepsStaleTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "netrc")
+	stale := filepath.Join(dir, ".netrc.credgen-123")
+	fresh := filepath.Join(dir, ".netrc.credgen-456")
+	mustWrite(t, stale, "secret", 0o600)
+	mustWrite(t, fresh, "secret", 0o600)
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(path, []byte("x\n"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stale temp file still there: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh temp file removed: %v", err)
 	}
 }

@@ -8,12 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/credgen/credgen/generator/atomicfile"
 )
 
 // File is credgen's config.toml as written by the user.
@@ -78,12 +79,15 @@ func (e *Error) Error() string {
 // Load reads the config at path. A missing file is no error when optional;
 // it yields an empty File.
 func Load(path string, optional bool) (*File, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && optional {
-		return &File{path: path}, nil
-	}
+	data, exists, err := atomicfile.Read(path)
 	if err != nil {
 		return nil, &Error{Path: path, Msg: fmt.Sprintf("read: %v", unwrapPath(err))}
+	}
+	if !exists {
+		if optional {
+			return &File{path: path}, nil
+		}
+		return nil, &Error{Path: path, Msg: "read: no such file"}
 	}
 	return Parse(path, data)
 }

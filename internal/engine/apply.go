@@ -17,11 +17,13 @@ import (
 	"github.com/credgen/credgen/providers"
 )
 
-// apply puts every host's credential into the parsed outputs: netrc machines,
-// credentials in pip.conf and uv.toml URLs (bare URLs with --no-embed), and,
-// for the indexes the user asked for, the default index and the entries an
-// output does not hold yet. A host with no credential at all (its first mint
-// failed) gets no new entries.
+// apply puts every host's credential into the parsed outputs, as SPEC.md
+// says: netrc machines; credentials in every pip.conf and uv.toml URL of a
+// managed host (bare URLs with --no-embed); in pip.conf the default index and
+// extra-index-url entries for the indexes the user named (--index,
+// --default-index, the config); in uv.toml one [[index]] table per managed
+// index. A host with no credential at all (its first mint failed) gets no new
+// entries.
 func apply(s *config.Settings, o *outputs, plans []*hostPlan) {
 	creds := map[string]*providers.Credential{}
 	for _, p := range plans {
@@ -75,7 +77,7 @@ func apply(s *config.Settings, o *outputs, plans []*hostPlan) {
 		o.uv.MapURLs(urlFor)
 		for _, p := range plans {
 			for _, m := range p.indexes {
-				if p.next == nil || !m.Requested {
+				if p.next == nil {
 					continue
 				}
 				m.Name = o.uv.UpsertIndex(cmp.Or(m.Name, uvName(m.Provider, m.URL)), urlFor(m.URL), m.Default)

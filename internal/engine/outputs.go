@@ -151,6 +151,17 @@ func (o *outputs) holds(kind, host string, match func(user, secret string) bool,
 	return seen
 }
 
+// names says whether output kind holds an entry for the index url.
+func (o *outputs) names(kind, url string) bool {
+	key := urlcred.Key(url)
+	for _, u := range outputURLs(o) {
+		if u.kind == kind && urlcred.Key(u.url) == key {
+			return true
+		}
+	}
+	return false
+}
+
 // containsSecret says whether data holds any of secrets.
 func containsSecret(data []byte, secrets []string) bool {
 	for _, s := range secrets {

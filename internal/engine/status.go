@@ -5,6 +5,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/providers"
 )
 
@@ -62,6 +63,9 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 			return is.Fingerprint != "" && providers.Fingerprint(secret) == is.Fingerprint
 		}
 		for _, kind := range s.Targets {
+			if kind == config.Pip && !m.Requested && !o.names(kind, m.URL) {
+				continue // write adds to pip.conf only what the user named
+			}
 			if o.holds(kind, m.Host, same, s.Embed) {
 				is.WrittenTo[kind] = s.Paths[kind]
 			} else {

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"slices"
 	"time"
 
@@ -59,12 +57,12 @@ type Watch struct {
 
 // Load reads the state at path; a missing file is an empty state.
 func Load(path string) (*State, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &State{Version: Version}, nil
-	}
+	data, exists, err := atomicfile.Read(path)
 	if err != nil {
-		return nil, fmt.Errorf("read state %s: %w", path, err)
+		return nil, fmt.Errorf("read state %s: %w", path, errors.Unwrap(err))
+	}
+	if !exists {
+		return &State{Version: Version}, nil
 	}
 	var s State
 	if err := json.Unmarshal(data, &s); err != nil {

@@ -2,6 +2,7 @@ package menda
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -159,6 +160,9 @@ type mintScenario struct {
 	profile  string // idx.Profile
 	// On success: which OAuth client was used ("" = none, u2m).
 	client string
+	// key is the token-cache key of the M2M entry credgen writes: the client
+	// id for the environment trio, the profile id for a mendacfg profile.
+	key string
 	// On failure: the error type (the message is in testdata/errors.golden).
 	err any
 }
@@ -168,8 +172,8 @@ var envTrio = map[string]string{EnvClientID: envID, EnvClientSecret: envSecret, 
 var mintScenarios = []mintScenario{
 	{name: "env-m2m", env: envTrio, client: envID},
 	{name: "env-m2m-beats-mendacfg", env: envTrio, mendacfg: "[default]\nhost = https://unused.example\n", client: envID},
-	{name: "env-partial-ignored", env: map[string]string{EnvClientID: envID, EnvHost: "$MENDA"}, mendacfg: m2mProfile, client: botID},
-	{name: "profile-m2m", mendacfg: m2mProfile, client: botID},
+	{name: "env-partial-ignored", env: map[string]string{EnvClientID: envID, EnvHost: "$MENDA"}, mendacfg: m2mProfile, client: botID, key: "default"},
+	{name: "profile-m2m", mendacfg: m2mProfile, client: botID, key: "default"},
 	{name: "profile-m2m-bare-host", mendacfg: "[default]\nauth_type = m2m\nhost = 127.0.0.1:1\nclient_id = x\nclient_secret = y\n",
 		err: &APIError{}},
 	{name: "profile-u2m-valid", mendacfg: u2mProfile,
@@ -196,18 +200,18 @@ var mintScenarios = []mintScenario{
 	{name: "profile-without-host", mendacfg: "[default]\nauth_type = m2m\nclient_id = a\nclient_secret = b\n", err: &ProfileError{}},
 	{name: "unknown-auth-type", mendacfg: "[default]\nauth_type = pat\nhost = $MENDA\n", err: &ProfileError{}},
 	{name: "DEFAULT-inheritance", mendacfg: "[DEFAULT]\nhost = $MENDA\nauth_type = m2m\n\n[default]\nclient_id = ci-bot\nclient_secret = bot-s3cret-value\n",
-		client: botID},
+		client: botID, key: "default"},
 	{name: "MENDA_PROFILE_ID", env: map[string]string{EnvProfileID: "ci"},
 		mendacfg: "[default]\nhost = https://unused.example\n\n[ci]\nauth_type: m2m\nHost: $MENDA\nClient_ID: ci-bot\nCLIENT_SECRET: bot-s3cret-value\n",
-		client:   botID},
+		client:   botID, key: "ci"},
 	{name: "index-profile-beats-MENDA_PROFILE_ID", env: map[string]string{EnvProfileID: "nope"}, profile: "ci",
-		mendacfg: "[ci]\nauth_type = m2m\nhost = $MENDA\nclient_id = ci-bot\nclient_secret = bot-s3cret-value\n", client: botID},
+		mendacfg: "[ci]\nauth_type = m2m\nhost = $MENDA\nclient_id = ci-bot\nclient_secret = bot-s3cret-value\n", client: botID, key: "ci"},
 	{name: "index-profile-beats-env-trio", env: envTrio, profile: "ci",
-		mendacfg: "[ci]\nauth_type = m2m\nhost = $MENDA\nclient_id = ci-bot\nclient_secret = bot-s3cret-value\n", client: botID},
+		mendacfg: "[ci]\nauth_type = m2m\nhost = $MENDA\nclient_id = ci-bot\nclient_secret = bot-s3cret-value\n", client: botID, key: "ci"},
 	{name: "dotted-profile-inherits-nothing", env: map[string]string{EnvProfileID: "ci.eu"},
 		mendacfg: "[ci]\nhost = $MENDA\n[ci.eu]\nauth_type = u2m\n", err: &ProfileError{}},
 	{name: "interpolated-secret", mendacfg: "[DEFAULT]\nid = ci-bot\n[default]\nauth_type = m2m\nhost = $MENDA\nclient_id = %(id)s\nclient_secret = bot-s3cret-value\n",
-		client: botID},
+		client: botID, key: "default"},
 	{name: "bad-interpolation", mendacfg: "[default]\nauth_type = m2m\nhost = $MENDA\nclient_id = ci-bot\nclient_secret = bot-s3cret-value%\n",
 		err: &ProfileError{}},
 	{name: "wrong-secret", mendacfg: "[default]\nauth_type = m2m\nhost = $MENDA\nclient_id = ci-bot\nclient_secret = wrong-s3cret-value\n",
@@ -218,9 +222,9 @@ var mintScenarios = []mintScenario{
 	{name: "host-with-credentials", mendacfg: "[default]\nhost = https://user:hunter2@menda.example.com\n", err: &ProfileError{}},
 	{name: "mendacfg-syntax-error", mendacfg: "[default]\nhost = $MENDA\nclient_secret\n", err: &ConfigFileError{}},
 	{name: "mendacfg-duplicate-key", mendacfg: "[default]\nhost = $MENDA\nHOST = $MENDA\n", err: &ConfigFileError{}},
-	{name: "cache-unparsable-m2m", mendacfg: m2mProfile, cache: "{\"ci-bot\": {\"access_token\": \"x\",\n", err: &TokenCacheError{}},
+	{name: "cache-unparsable-m2m", mendacfg: m2mProfile, cache: "{\"default\": {\"access_token\": \"x\",\n", err: &TokenCacheError{}},
 	{name: "cache-unparsable-u2m", mendacfg: u2mProfile, cache: "not json", err: &TokenCacheError{}},
-	{name: "cache-m2m-entry-not-understood", mendacfg: m2mProfile, cache: `{"ci-bot": ["x"], "other": 1}`, err: &TokenCacheError{}},
+	{name: "cache-m2m-entry-not-understood", mendacfg: m2mProfile, cache: `{"default": ["x"], "other": 1}`, err: &TokenCacheError{}},
 }
 
 // TestMintScenarios runs each configuration; failures must have the exact
@@ -269,8 +273,8 @@ func TestMintScenarios(t *testing.T) {
 			wantOAuth := 0
 			if sc.client != "" {
 				wantOAuth = 1
-				if !strings.Contains(h.readCache(), fmt.Sprintf("%q", sc.client)) {
-					t.Errorf("cache has no entry for %s:\n%s", sc.client, h.readCache())
+				if key := cmp.Or(sc.key, sc.client); !strings.Contains(h.readCache(), fmt.Sprintf("%q:", key)) {
+					t.Errorf("cache has no entry for %s:\n%s", key, h.readCache())
 				}
 			} else if after := h.snapshot(); !reflect.DeepEqual(before, after) {
 				t.Errorf("u2m mint changed files:\nbefore %v\nafter  %v", before, after)
@@ -374,7 +378,7 @@ func TestSecondMintReusesAccessToken(t *testing.T) {
 func TestExpiredCachedAccessTokenIsRenewed(t *testing.T) {
 	h := newHarness(t)
 	h.mendacfg(m2mProfile)
-	h.cache(`{"ci-bot": {"access_token": "old-token", "expires_at": $IN_30_SECONDS}}`)
+	h.cache(`{"default": {"access_token": "old-token", "expires_at": $IN_30_SECONDS}}`)
 	h.extra = []string{"old-token"}
 	if _, err := h.p.Mint(context.Background(), plugins); err != nil {
 		t.Fatal(err)
@@ -392,7 +396,7 @@ func TestExpiredCachedAccessTokenIsRenewed(t *testing.T) {
 func TestRejectedCachedAccessTokenIsReplacedOnce(t *testing.T) {
 	h := newHarness(t)
 	h.mendacfg(m2mProfile)
-	h.cache(`{"ci-bot": {"access_token": "revoked-token", "expires_at": $IN_ONE_HOUR}}`)
+	h.cache(`{"default": {"access_token": "revoked-token", "expires_at": $IN_ONE_HOUR}}`)
 	h.extra = []string{"revoked-token"}
 	cred, err := h.p.Mint(context.Background(), plugins)
 	if err != nil {
@@ -472,8 +476,8 @@ func TestWarnsWhenMendacfgWithSecretIsReadableByOthers(t *testing.T) {
 // folder is an error naming it, not a crash or a login prompt.
 func TestDirectoriesWhereFilesShouldBe(t *testing.T) {
 	for _, tc := range []struct{ dir, want string }{
-		{".menda/mendacfg", "menda config $HOME/.menda/mendacfg: is a directory"},
-		{".menda/tokens/cache/.token", "menda token cache $HOME/.menda/tokens/cache/.token: is a directory"},
+		{".menda/mendacfg", "menda config $HOME/.menda/mendacfg: not a regular file"},
+		{".menda/tokens/cache/.token", "menda token cache $HOME/.menda/tokens/cache/.token: not a regular file"},
 	} {
 		h := newHarness(t)
 		h.mendacfg(u2mProfile)

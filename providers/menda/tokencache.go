@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/credgen/credgen/generator/atomicfile"
 	"io/fs"
 	"math"
 	"os"
@@ -231,21 +231,10 @@ func marshalJSON(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// readBounded reads at most limit bytes of path; a larger file is an error.
+// readBounded reads the regular file path, at most limit bytes; a larger
+// file, or a FIFO or device (which would block), is an error.
 func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, err
-	}
-	if int64(buf.Len()) > limit {
-		return nil, fmt.Errorf("larger than %d bytes", limit)
-	}
-	return buf.Bytes(), nil
+	return atomicfile.ReadLimited(path, limit)
 }
 
 // describeFileError is an I/O error without the path (callers name the file).

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/credgen/credgen/testdata/fakes/mendacloud"
+)
+
+// testSecrets: every command at --log-level debug (text and JSON logs), and
+// a menda-cloud that echoes tokens in its error bodies, print no secret (the
+// world's leak check runs at the end); secrets never go into a pip.conf or
+// uv.toml that git tracks unless --allow-tracked; a mendacfg holding a client
+// secret that others can read is warned about.
+func testSecrets(t *testing.T, kit *relKit) {
+	t.Run("debug logs", func(t *testing.T) { secretsDebugLogs(t, kit) })
+	t.Run("git-tracked outputs", func(t *testing.T) { secretsGitTracked(t, kit) })
+	t.Run("readable mendacfg", func(t *testing.T) { secretsReadableMendacfg(t, kit) })
+}
+
+func secretsDebugLogs(t *testing.T, kit *relKit) {
+	w, _ := faultWorld(t, kit)
+	for _, format := range []string{"text", "json"} {
+		g := []string{"--log-level", "debug", "--log-format", format}
+		cmd := func(args ...string) []string { return append(append([]string{}, g...), args...) }
+		// A cold menda cache: the OAuth grant runs too.
+		if err := os.Remove(w.cache()); err != nil {
+			t.Fatal(err)
+		}
+		r := w.run(cmd("write", "--force")...)
+		w.want(r, 0)
+		if !strings.Contains(r.stderr, "chainctl") || !strings.Contains(strings.ToLower(r.stderr), "debug") {
+			t.Errorf("--log-level debug logged no debug line:\n%s", tail(r.stderr, 20))
+		}
+		w.want(w.run(cmd("write", "--force", "--json")...), 0)
+		w.want(w.run(cmd("write", "--dry-run", "--force")...), 0)
+		w.want(w.run(cmd("status")...), 0)
+		w.want(w.run(cmd("status", "--json")...), 0)
+
+		// A hostile or buggy menda-cloud echoing the bearer token, and a
+		// registry token, in its error bodies.
+		access := relCachedAccessToken(t, w)
+		registry := w.credentialOf(relHostCA)
+		w.menda.SetFault(mendacloud.Registry, mendacloud.Fault{Status: 401, Body: `{"error":"invalid_token","token":"` + access + `"}`})
+		w.want(w.run(cmd("write", "--force")...), 1)
+		w.menda.SetFault(mendacloud.Registry, mendacloud.Fault{Status: 500, Body: `{"error":"oops","last_token":"` + registry + `","authorization":"Bearer ` + access + `"}`})
+		w.want(w.run(cmd("write", "--force")...), 1)
+		w.menda.ClearFaults()
+
+		// watch: start, SIGHUP (reload and write), stop.
+		rw := w.startWatch(w.env(), append(g, "watch")...)
+		if err := rw.proc.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		w.want(rw.stop(), 0)
+
+		// remove sticks: the indexes come back only when named again.
+		w.want(w.run(cmd("remove")...), 0)
+		w.want(w.run(cmd(relBaselineArgs...)...), 0)
+	}
+}
+
+func relCachedAccessToken(t *testing.T, w *relWorld) string {
+	t.Helper()
+	var cache map[string]struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(mustRead(t, w.cache()), &cache); err != nil {
+		t.Fatal(err)
+	}
+	tok := cache[relClientID].AccessToken
+	if tok == "" {
+		t.Fatal("no cached m2m access token")
+	}
+	return tok
+}
+
+// relGit runs git in dir with an identity and no user or system config.
+func relGit(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"}, args...)...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GIT_CONFIG_NOSYSTEM=1"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+func secretsGitTracked(t *testing.T, kit *relKit) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is needed")
+	}
+	w := newRelWorld(t, kit, relWorldOptions{})
+	pip := "[global]\ntimeout = 60\nindex-url = " + relIndexCGR + "\n"
+	relWriteFile(t, w.pipConf(), []byte(pip), 0o600)
+	relWriteFile(t, w.netrc(), []byte("machine github.com login octocat password ghp_"+relCanary+"\n"), 0o600)
+	// The whole HOME is a dotfiles repository that tracks pip.conf.
+	relGit(t, w.home, "init", "-q")
+	relGit(t, w.home, "add", ".config/pip/pip.conf")
+	relGit(t, w.home, "commit", "-q", "-m", "dotfiles")
+	netrcBefore := mustRead(t, w.netrc())
+
+	r := w.run("write")
+	w.want(r, 2, regexp.QuoteMeta(w.pipConf())+` is tracked by git`, `--allow-tracked`)
+	if string(mustRead(t, w.pipConf())) != pip {
+		t.Errorf("a tracked pip.conf was written without --allow-tracked")
+	}
+	if string(mustRead(t, w.netrc())) != string(netrcBefore) {
+		t.Errorf("netrc was written although the run was refused")
+	}
+	if _, err := os.Stat(w.uvToml()); err == nil {
+		t.Errorf("uv.toml was created although the run was refused")
+	}
+
+	// --no-embed puts no secret in pip.conf: allowed.
+	w.want(w.run("write", "--no-embed"), 0)
+	if strings.Contains(string(mustRead(t, w.pipConf())), "_token:") {
+		t.Errorf("--no-embed wrote a credential into pip.conf")
+	}
+	// --allow-tracked writes it.
+	w.want(w.run("write", "--allow-tracked", "--force"), 0)
+	if !strings.Contains(string(mustRead(t, w.pipConf())), "_token:") {
+		t.Errorf("--allow-tracked did not embed the credential")
+	}
+	// An untracked file inside the work tree is fine.
+	relGit(t, w.home, "rm", "-q", "--cached", ".config/pip/pip.conf")
+	w.want(w.run("write", "--force"), 0)
+
+	// uv.toml as a symlink into a dotfiles repository that tracks it.
+	dotfiles := filepath.Join(w.dir, "dotfiles")
+	relWriteFile(t, filepath.Join(dotfiles, "uv.toml"), []byte("native-tls = true\n"), 0o600)
+	relGit(t, dotfiles, "init", "-q")
+	relGit(t, dotfiles, "add", "uv.toml")
+	relGit(t, dotfiles, "commit", "-q", "-m", "uv")
+	if err := os.MkdirAll(filepath.Dir(w.uvToml()), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// The runs above gave the index found in pip.conf its uv.toml table.
+	if err := os.Remove(w.uvToml()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dotfiles, "uv.toml"), w.uvToml()); err != nil {
+		t.Fatal(err)
+	}
+	w.want(w.run("write", "--force", "--default-index", relIndexCGR), 2, `uv\.toml is tracked by git`, `--allow-tracked`)
+	if string(mustRead(t, filepath.Join(dotfiles, "uv.toml"))) != "native-tls = true\n" {
+		t.Errorf("a tracked uv.toml behind a symlink was written")
+	}
+	// allow_tracked in the config file.
+	relWriteFile(t, w.config(), []byte("allow_tracked = true\n"), 0o600)
+	w.want(w.run("write", "--force", "--default-index", relIndexCGR), 0)
+	if !strings.Contains(string(mustRead(t, filepath.Join(dotfiles, "uv.toml"))), "_token:") {
+		t.Errorf("allow_tracked = true did not allow the tracked uv.toml")
+	}
+}
+
+func secretsReadableMendacfg(t *testing.T, kit *relKit) {
+	w := newRelWorld(t, kit, relWorldOptions{})
+	cfg := "[default]\nhost = https://" + relMendaHost + "\nauth_type = m2m\nclient_id = " + relClientID + "\nclient_secret = " + relClientSecret + "\n"
+	relWriteFile(t, w.mendacfg(), []byte(cfg), 0o644)
+	r := w.run("write", "--index", relIndexCA)
+	w.want(r, 0, `others can read it`, regexp.QuoteMeta(w.mendacfg()))
+	if err := os.Chmod(w.mendacfg(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = w.run("write", "--force")
+	w.want(r, 0)
+	if strings.Contains(r.stderr, "others can read") {
+		t.Errorf("warned about a 0600 mendacfg:\n%s", r.stderr)
+	}
+}
+
+// testPermissions: outputs are created 0600 in 0700 folders; a looser mode
+// is tightened with a warning; symlinked outputs keep their links; root
+// writing another user's files keeps their owner.
+func testPermissions(t *testing.T, kit *relKit) {
+	t.Run("created 0600", func(t *testing.T) {
+		w := newRelWorld(t, kit, relWorldOptions{m2m: true})
+		w.want(w.run("write", "--default-index", relIndexCGR, "--index", relIndexCA), 0)
+		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml(), w.state(), w.cache()} {
+			wantMode(t, p, 0o600)
+		}
+		for _, d := range []string{filepath.Dir(w.pipConf()), filepath.Dir(w.uvToml()), w.stateDir(), filepath.Dir(w.cache())} {
+			wantMode(t, d, 0o700|os.ModeDir)
+		}
+	})
+	t.Run("looser mode tightened", func(t *testing.T) {
+		w := newRelWorld(t, kit, relWorldOptions{})
+		relWriteFile(t, w.pipConf(), []byte("[global]\nindex-url = "+relIndexCGR+"\n"), 0o644)
+		relWriteFile(t, w.netrc(), []byte("machine a.example login me password "+relCanary+"\n"), 0o664)
+		r := w.run("write")
+		w.want(r, 0, `tightened`)
+		wantMode(t, w.pipConf(), 0o600)
+		wantMode(t, w.netrc(), 0o600)
+	})
+	t.Run("symlinked outputs", func(t *testing.T) {
+		w := newRelWorld(t, kit, relWorldOptions{})
+		dot := filepath.Join(w.home, "dotfiles")
+		relWriteFile(t, filepath.Join(dot, "netrc"), []byte("machine a.example login me password "+relCanary+"\n"), 0o600)
+		relWriteFile(t, filepath.Join(dot, "pip.conf"), []byte("[global]\nindex-url = "+relIndexCGR+"\n"), 0o600)
+		links := map[string]string{
+			w.netrc():   "dotfiles/netrc",                    // relative
+			w.pipConf(): filepath.Join(dot, "pip.conf"),      // absolute
+			w.uvToml():  filepath.Join(dot, "uv", "uv.toml"), // dangling: credgen creates the target
+		}
+		for link, target := range links {
+			if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, link); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.want(w.run("write", "--default-index", relIndexCGR), 0)
+		w.want(w.run("write", "--force"), 0)
+		for link, target := range links {
+			got, err := os.Readlink(link)
+			if err != nil || got != target {
+				t.Errorf("%s is no longer the link to %s (readlink: %q, %v)", link, target, got, err)
+			}
+			wantMode(t, link, 0o600) // the target's mode, through the link
+			if !strings.Contains(string(mustRead(t, link)), "_token") {
+				t.Errorf("%s: the credential was not written through the link", link)
+			}
+		}
+		if left := relTempFiles(w.home); len(left) > 0 {
+			t.Errorf("temp files left: %v", left)
+		}
+	})
+	t.Run("owner kept", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to give files to another user")
+		}
+		w := newRelWorld(t, kit, relWorldOptions{})
+		relWriteFile(t, w.pipConf(), []byte("[global]\nindex-url = "+relIndexCGR+"\n"), 0o600)
+		relWriteFile(t, w.netrc(), []byte("machine a.example login me password "+relCanary+"\n"), 0o600)
+		w.want(w.run("write", "--default-index", relIndexCGR), 0)
+		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml()} {
+			if err := os.Chown(p, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.want(w.run("write", "--force"), 0)
+		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml()} {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := fi.Sys().(*syscall.Stat_t)
+			if st.Uid != 65534 || st.Gid != 65534 {
+				t.Errorf("%s: owner %d:%d after root wrote it, want 65534:65534", p, st.Uid, st.Gid)
+			}
+			wantMode(t, p, 0o600)
+		}
+	})
+}
+
+func wantMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	if got := fi.Mode() & (os.ModeDir | os.ModePerm); got != want {
+		t.Errorf("%s: mode %v, want %v", path, got, want)
+	}
+}
