@@ -346,6 +346,8 @@ func (w *relWorld) checkNoLeaks() {
 	w.t.Logf("leak check: %d secrets searched in %d places, %d leaks", len(secrets), len(places), leaks)
 }
 
+// relChainctlTokens lists every token the fake chainctl logged as issued
+// (both harnesses' leak checks search for them).
 func relChainctlTokens(log string) []string {
 	f, err := os.Open(log)
 	if err != nil {
