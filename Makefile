@@ -37,14 +37,37 @@ fuzz:
 	  done; \
 	done
 
+# Benchmarks (BENCHMARKS.md): the editors and the in-process write pass with
+# go test -bench, then whole processes, keyring, pip and watch with
+# bench/cmd/procbench (a few minutes). Installs Debian's python3-keyring and
+# hyperfine when missing (hyperfine is only a cross-check). Results also go to
+# bin/bench/results.{md,json}; PROCBENCH_FLAGS passes options, e.g.
+#   make bench PROCBENCH_FLAGS='-sections process -runs 60'
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./generator/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=500ms ./generator/... ./bench/...
+	@need=; command -v hyperfine >/dev/null 2>&1 || need="$$need hyperfine"; \
+	  [ -x /usr/bin/keyring ] || need="$$need python3-keyring"; \
+	  if [ -n "$$need" ]; then \
+	    sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    echo "installing$$need"; \
+	    $$sudo apt-get install -y -qq --no-install-recommends $$need >/dev/null 2>&1 || \
+	      { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $$need; } || true; \
+	  fi; \
+	  [ -x /usr/bin/keyring ] || { echo "bench: Debian's python3-keyring is needed (apt-get install python3-keyring)"; exit 1; }; \
+	  command -v hyperfine >/dev/null 2>&1 || echo "bench: no hyperfine; procbench times everything itself"
+	@mkdir -p bin/bench
+	$(GO) build -trimpath -o bin/bench/credgen ./cmd/credgen
+	$(GO) build -trimpath -o bin/bench/chainctl ./testdata/cmd/fakechainctl
+	$(GO) build -trimpath -o bin/bench/readbaseline ./bench/cmd/readbaseline
+	$(GO) run ./bench/cmd/procbench -json bin/bench/results.json -md bin/bench/results.md $(PROCBENCH_FLAGS)
 
 demo: build
 	./scripts/demo.sh $(BIN)
 
+# The reliability tests at full size: 2,000 SIGKILLs, 4 x 50 parallel writers,
+# the real 30 s chainctl, menda-cloud and lock timeouts (-v: the figures).
 stress:
-	CREDGEN_STRESS=1 $(GO) test -count=1 -run 'Stress|Crash|Concurrent' -timeout 60m ./cmd/credgen
+	CREDGEN_STRESS=1 $(GO) test -count=1 -v -run 'Reliability|Stress' -timeout 60m ./cmd/credgen
 
 clean:
 	rm -rf bin

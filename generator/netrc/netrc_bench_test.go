@@ -1,0 +1,122 @@
+package netrc
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+)
+
+// The benchmarks run the editor on netrc files of growing size, ten times
+// larger each step. ns/machine staying flat from step to step is what shows
+// that the cost grows linearly with the file (make bench; BENCHMARKS.md).
+
+// benchSizes are the machine counts benchmarked; 10,000 is issue 7's large file.
+var benchSizes = []int{10, 100, 1000, 10000}
+
+const (
+	benchManagedHost = "libraries.cgr.dev"
+	benchOldToken    = "eyJhbGciOiJIUzI1NiJ9.b2xkLXRva2VuLXBheWxvYWQ.b2xkLXNpZ25hdHVyZQ"
+	benchNewToken    = "eyJhbGciOiJIUzI1NiJ9.bmV3LXRva2VuLXBheWxvYWQ.bmV3LXNpZ25hdHVyZQ"
+)
+
+// benchNetrc is a netrc of n machines as people accumulate them: one entry per
+// line, a comment every 50 entries, and credgen's own entry last (where its
+// first write put it), holding the token the next write replaces.
+func benchNetrc(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n * 90)
+	for i := range n - 1 {
+		if i%50 == 0 {
+			fmt.Fprintf(&b, "# build hosts %d-%d\n", i, i+49)
+		}
+		fmt.Fprintf(&b, "machine host%05d.internal.example.com login ci-user-%05d password s3cr3t-%08x\n", i, i, i*2654435761)
+	}
+	fmt.Fprintf(&b, "machine %s login _token password %s\n", benchManagedHost, benchOldToken)
+	return b.Bytes()
+}
+
+// reportPerMachine adds the cost per machine, the number that stays flat when
+// the growth is linear.
+func reportPerMachine(b *testing.B, machines int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(machines), "ns/machine")
+}
+
+// BenchmarkParse is reading a netrc: what every credgen run pays.
+func BenchmarkParse(b *testing.B) {
+	for _, n := range benchSizes {
+		data := benchNetrc(n)
+		b.Run(fmt.Sprintf("machines=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPerMachine(b, n)
+		})
+	}
+}
+
+// BenchmarkRewrite is one credgen pass over the file: parse, replace the
+// managed machine's password, render the new content.
+func BenchmarkRewrite(b *testing.B) {
+	for _, n := range benchSizes {
+		data := benchNetrc(n)
+		b.Run(fmt.Sprintf("machines=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				benchRewrite(b, data, benchManagedHost)
+			}
+			reportPerMachine(b, n)
+		})
+	}
+}
+
+// BenchmarkInsert is credgen's first write into an existing file: a new
+// machine goes in.
+func BenchmarkInsert(b *testing.B) {
+	for _, n := range benchSizes {
+		data := benchNetrc(n)
+		b.Run(fmt.Sprintf("machines=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				benchRewrite(b, data, "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com")
+			}
+			reportPerMachine(b, n)
+		})
+	}
+}
+
+func benchRewrite(b *testing.B, data []byte, host string) []byte {
+	f, err := Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := f.SetMachine(host, "_token", benchNewToken); err != nil {
+		b.Fatal(err)
+	}
+	return f.Bytes()
+}
+
+// TestBenchInput keeps the benchmark honest: the generated file parses, has
+// the stated number of machines, and the rewrite changes only the token.
+func TestBenchInput(t *testing.T) {
+	data := benchNetrc(1000)
+	f, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.Machines()); got != 1000 {
+		t.Fatalf("machines = %d, want 1000", got)
+	}
+	if err := f.SetMachine(benchManagedHost, "_token", benchNewToken); err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Replace(data, []byte(benchOldToken), []byte(benchNewToken), 1)
+	if !bytes.Equal(f.Bytes(), want) {
+		t.Fatal("rewrite changed more than the managed password")
+	}
+}

@@ -1,0 +1,121 @@
+package uvtoml
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/credgen/credgen/generator/urlcred"
+)
+
+// The benchmarks run the editor on uv.toml files of growing size, ten times
+// larger each step. ns/index staying flat from step to step is what shows that
+// the cost grows linearly with the file (make bench; BENCHMARKS.md).
+
+// benchSizes are the index counts benchmarked; 200 is issue 7's large file.
+var benchSizes = []int{2, 20, 200, 2000}
+
+const (
+	benchManagedHost = "libraries.cgr.dev"
+	benchOldToken    = "eyJhbGciOiJIUzI1NiJ9.b2xkLXRva2VuLXBheWxvYWQ.b2xkLXNpZ25hdHVyZQ"
+	benchNewToken    = "eyJhbGciOiJIUzI1NiJ9.bmV3LXRva2VuLXBheWxvYWQ.bmV3LXNpZ25hdHVyZQ"
+	benchDefault     = "https://libraries.cgr.dev/python/simple/"
+)
+
+// benchUVToml is a uv.toml with n [[index]] tables: the managed default first,
+// then n-1 more, every tenth of them another managed repository (credentials
+// embedded by an earlier write), the rest mirrors on other hosts; with the
+// comments and other settings users keep.
+func benchUVToml(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n * 110)
+	b.WriteString("# uv configuration\nnative-tls = false\n\n[pip]\ncompile-bytecode = false\n\n")
+	fmt.Fprintf(&b, "[[index]]\nname = \"chainguard-python\"\nurl = %q\ndefault = true\n", urlcred.With(benchDefault, "_token", benchOldToken))
+	for i := 1; i < n; i++ {
+		if i%50 == 0 {
+			fmt.Fprintf(&b, "\n# mirrors %d-%d", i, i+49)
+		}
+		name, url := fmt.Sprintf("mirror%04d", i), fmt.Sprintf("https://mirror%04d.pypi.example.com/simple/", i)
+		if i%10 == 0 {
+			name, url = fmt.Sprintf("chainguard-python-team%04d", i), urlcred.With(fmt.Sprintf("https://libraries.cgr.dev/python-team%04d/simple/", i), "_token", benchOldToken)
+		}
+		fmt.Fprintf(&b, "\n[[index]]\nname = %q\nurl = %q\n", name, url)
+	}
+	return b.Bytes()
+}
+
+// benchRefresh is credgen's URL mapping: the managed host's URLs get the new
+// credential, every other URL stays as it is.
+func benchRefresh(raw string) string {
+	if urlcred.Host(raw) != benchManagedHost {
+		return raw
+	}
+	return urlcred.With(raw, "_token", benchNewToken)
+}
+
+// reportPerIndex adds the cost per index, the number that stays flat when the
+// growth is linear.
+func reportPerIndex(b *testing.B, indexes int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(indexes), "ns/index")
+}
+
+// BenchmarkParse is reading a uv.toml: what every credgen run pays.
+func BenchmarkParse(b *testing.B) {
+	for _, n := range benchSizes {
+		data := benchUVToml(n)
+		b.Run(fmt.Sprintf("indexes=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPerIndex(b, n)
+		})
+	}
+}
+
+// BenchmarkRewrite is one credgen pass over the file: parse, put the new
+// credential into every managed URL, keep the default index, render.
+func BenchmarkRewrite(b *testing.B) {
+	for _, n := range benchSizes {
+		data := benchUVToml(n)
+		b.Run(fmt.Sprintf("indexes=%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				benchRewrite(b, data)
+			}
+			reportPerIndex(b, n)
+		})
+	}
+}
+
+func benchRewrite(b testing.TB, data []byte) []byte {
+	f, err := Parse(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.MapURLs(benchRefresh)
+	f.UpsertIndex("chainguard-python", benchRefresh(urlcred.With(benchDefault, "_token", benchOldToken)), true)
+	return f.Bytes()
+}
+
+// TestBenchInput keeps the benchmark honest: the generated file parses, has
+// the stated number of indexes, and the rewrite changes only the tokens.
+func TestBenchInput(t *testing.T) {
+	data := benchUVToml(200)
+	f, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.Indexes()); got != 200 {
+		t.Fatalf("indexes = %d, want 200", got)
+	}
+	want := strings.ReplaceAll(string(data), benchOldToken, benchNewToken)
+	if got := string(benchRewrite(t, data)); got != want {
+		t.Fatal("rewrite changed more than the managed credentials")
+	}
+}
