@@ -105,7 +105,7 @@ func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan,
 		if err := verify(kind, data); err != nil {
 			return &Error{Code: ExitUsage, Err: fmt.Errorf("%s: credgen's edit would not parse back (%v); nothing written — please report this", s.Paths[kind], err)}
 		}
-		if kind != config.Netrc && !dryRun && !s.AllowTracked && containsSecret(data, secrets) && gitTracks(s.Paths[kind]) {
+		if kind != config.Netrc && !dryRun && !s.AllowTracked && containsSecret(data, secrets) && o.gitTracks(s.Paths[kind]) {
 			return trackedError(s.Paths[kind])
 		}
 		news[kind] = data
@@ -139,12 +139,12 @@ func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan,
 // refuseTracked refuses, before anything is minted, a run that would put
 // secrets into a pip.conf or uv.toml that git tracks (a mint in pull-token
 // mode creates an identity each time, so it must not happen in vain).
-func refuseTracked(s *config.Settings) error {
+func refuseTracked(s *config.Settings, o *outputs) error {
 	if !s.Embed || s.AllowTracked {
 		return nil
 	}
 	for _, kind := range []string{config.Pip, config.UV} {
-		if s.Targeted(kind) && gitTracks(s.Paths[kind]) {
+		if s.Targeted(kind) && o.gitTracks(s.Paths[kind]) {
 			return trackedError(s.Paths[kind])
 		}
 	}
@@ -156,7 +156,19 @@ func trackedError(path string) error {
 }
 
 // gitTracks says whether path is a file inside a git work tree that git
-// tracks. No git, or no work tree, is "not tracked".
+// tracks. No git, or no work tree, is "not tracked". Asked once per path and
+// run: it costs a git process.
+func (o *outputs) gitTracks(path string) bool {
+	if t, ok := o.tracked[path]; ok {
+		return t
+	}
+	if o.tracked == nil {
+		o.tracked = map[string]bool{}
+	}
+	o.tracked[path] = gitTracks(path)
+	return o.tracked[path]
+}
+
 func gitTracks(path string) bool {
 	real, err := atomicfile.Resolve(path)
 	if err != nil {

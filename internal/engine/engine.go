@@ -62,7 +62,7 @@ func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Report, error) 
 	s, st, o, idx := r.s, r.st, r.o, r.idx
 	plans := e.plan(s, idx, o)
 	if !opts.DryRun && slices.ContainsFunc(plans, func(p *hostPlan) bool { return e.due(s, p, opts) }) {
-		if err := refuseTracked(s); err != nil {
+		if err := refuseTracked(s, o); err != nil {
 			return nil, err
 		}
 	}

@@ -21,6 +21,8 @@ type outputs struct {
 	netrc *netrc.File
 	pip   *pipconf.File
 	uv    *uvtoml.File
+
+	tracked map[string]bool // gitTracks answers, by path
 }
 
 // readOutputs reads and parses every targeted output. Any that cannot be read
