@@ -48,6 +48,9 @@ func (f *File) SetMachine(host, login, password string) error {
 	if len(edits) == 0 {
 		return nil
 	}
+	if f.swapValuesInPlace(host, login, password, edits) {
+		return nil
+	}
 	next, err := Parse(applyEdits(f.data, edits))
 	if err == nil {
 		err = checkSet(f, next, host, login, password)

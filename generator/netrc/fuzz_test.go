@@ -80,6 +80,11 @@ func checkSetInvariants(t *testing.T, data []byte, host, login, password string)
 	if err != nil {
 		t.Fatalf("after SetMachine(%q) the file does not parse: %v\n%q", host, err, out)
 	}
+	// SetMachine may derive its result from the input's parse instead of
+	// parsing its output (swap.go): it must be what Parse reads.
+	if !reflect.DeepEqual(*f, *again) {
+		t.Fatalf("after SetMachine(%q) the File differs from Parse of its bytes\n%q", host, out)
+	}
 	if m, ok := again.Lookup(host); !ok || m.Login != login || m.Password != password {
 		t.Fatalf("after SetMachine(%q) Lookup = %+v, %v", host, m, ok)
 	}

@@ -66,6 +66,7 @@ type File struct {
 	entries []entry
 	python  pyFile // what Python's netrc module reads
 	pyOK    bool   // Python reads the file without error
+	checked bool   // Python, where it reads the file, was found to agree
 }
 
 // span is a byte range [start, end) of the file.
@@ -104,20 +105,23 @@ func Parse(data []byte) (*File, error) {
 // parse reads data; checkPython also compares the result with what Python's
 // netrc module reads.
 func parse(data []byte, checkPython bool) (*File, error) {
-	own := append([]byte(nil), data...)
-	if err := checkLineBreaks(own); err != nil {
+	if err := checkLineBreaks(data); err != nil {
 		return nil, err
 	}
-	p := parser{s: scanner{data: own, line: 1}}
+	// One string copy of the file: words are cut from it without copying.
+	src := string(data)
+	own := []byte(src)
+	p := newParser(own, src)
 	if err := p.run(); err != nil {
 		return nil, err
 	}
 	f := &File{data: own, entries: p.entries}
-	f.python, f.pyOK = pythonRead(own)
+	f.python, f.pyOK = pythonReadSized(own, src, len(p.entries))
 	if checkPython {
 		if err := f.checkPythonAgrees(); err != nil {
 			return nil, err
 		}
+		f.checked = true
 	}
 	return f, nil
 }

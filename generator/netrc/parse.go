@@ -3,6 +3,7 @@ package netrc
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 )
 
 // parser builds the entries from the scanner's words, as curl reads them:
@@ -13,9 +14,64 @@ type parser struct {
 	s       scanner
 	entries []entry
 	open    bool // the last entry is still taking fields
+	// fields and others of all entries, in file order; run hands each entry
+	// its part at the end (one backing array instead of several per entry).
+	fields []field
+	others []token
+}
+
+// newParser is a parser for data (and src, the same as a string), its
+// slices sized for the entries the file seems to hold: appending to a slice
+// grows it by a quarter at a time, copying it again each time, which was
+// half the cost of a large file. The count is only an estimate (upper-case
+// keywords do not count, "machine" in a comment does; one default is
+// allowed for): append still grows the slices when it falls short.
+func newParser(data []byte, src string) *parser {
+	n := strings.Count(src, "machine") + 1
+	return &parser{
+		s:       scanner{data: data, src: src, line: 1},
+		entries: make([]entry, 0, n),
+		fields:  make([]field, 0, 2*n),
+	}
 }
 
 func (p *parser) run() error {
+	if err := p.read(); err != nil {
+		return err
+	}
+	p.distribute()
+	return nil
+}
+
+// distribute gives each entry its fields and other words: those that lie
+// between its keyword and the next entry's (only the open entry, the last
+// one, takes them as they come).
+func (p *parser) distribute() {
+	fi, oi := 0, 0
+	for i := range p.entries {
+		end := len(p.s.data)
+		if i+1 < len(p.entries) {
+			end = p.entries[i+1].keyword.start
+		}
+		e := &p.entries[i]
+		n := fi
+		for n < len(p.fields) && p.fields[n].kw.start < end {
+			n++
+		}
+		if n > fi {
+			e.fields = p.fields[fi:n:n]
+		}
+		fi = n
+		for n = oi; n < len(p.others) && p.others[n].start < end; n++ {
+		}
+		if n > oi {
+			e.others = p.others[oi:n:n]
+		}
+		oi = n
+	}
+}
+
+func (p *parser) read() error {
 	for {
 		tok, ok, err := p.s.next("")
 		if err != nil || !ok {
@@ -44,8 +100,7 @@ func (p *parser) run() error {
 			}
 		default:
 			if p.open {
-				last := &p.entries[len(p.entries)-1]
-				last.others = append(last.others, tok)
+				p.others = append(p.others, tok)
 			}
 		}
 		if err != nil {
@@ -65,21 +120,66 @@ func isKeyword(w string) bool {
 }
 
 func isCurlKeyword(word string) bool {
-	w := strings.ToLower(word)
-	return isKeyword(w) && w != "user" && w != "account"
+	w := lowerKeyword(word)
+	return w != "" && w != "user" && w != "account"
+}
+
+// lowerKeyword is strings.ToLower(w) when that is a keyword, else "". An
+// ASCII word is compared without building its lower-case copy; any other
+// goes through strings.ToLower, whose Unicode mapping (e.g. 'İ' to 'i') the
+// decisions have always followed.
+func lowerKeyword(w string) string {
+	const longest = len("password")
+	var buf [longest]byte
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			if l := strings.ToLower(w); isKeyword(l) {
+				return l
+			}
+			return ""
+		case i >= longest:
+			// Too long for a keyword; keep looking for non-ASCII bytes.
+		case 'A' <= c && c <= 'Z':
+			buf[i] = c + ('a' - 'A')
+		default:
+			buf[i] = c
+		}
+	}
+	if len(w) > longest {
+		return ""
+	}
+	// The constants are returned, not l, so that l needs no allocation.
+	switch l := string(buf[:len(w)]); l {
+	case "machine":
+		return "machine"
+	case "default":
+		return "default"
+	case "macdef":
+		return "macdef"
+	case "login":
+		return "login"
+	case "user":
+		return "user"
+	case "password":
+		return "password"
+	case "account":
+		return "account"
+	}
+	return ""
 }
 
 // keywordOf is tok's keyword in lower case ("" for another word). A word
-// whose escapes make it a keyword for one reader only is refused.
+// whose escapes make it a keyword for one reader only is refused: that is,
+// either reads a keyword and their lower-case forms differ, which (as one
+// of them then is a keyword) is when their keywords differ.
 func keywordOf(tok token) (string, error) {
-	py, curl := strings.ToLower(tok.text), strings.ToLower(tok.curl)
-	if (isKeyword(py) || isKeyword(curl)) && py != curl {
+	py, curl := lowerKeyword(tok.text), lowerKeyword(tok.curl)
+	if py != curl {
 		return "", errorf(tok.line, "a word that curl and Python read as different keywords (escaped with a backslash)")
 	}
-	if isKeyword(py) {
-		return py, nil
-	}
-	return "", nil
+	return py, nil
 }
 
 func (p *parser) machine(kw token) error {
@@ -100,7 +200,7 @@ func (p *parser) machine(kw token) error {
 }
 
 func (p *parser) field(key string, kw token) error {
-	v, ok, err := p.value(kw, key+" value")
+	v, ok, err := p.value(kw, valueRole(key))
 	switch {
 	case err != nil:
 		return err
@@ -110,9 +210,21 @@ func (p *parser) field(key string, kw token) error {
 		// curl does not know user/account, so it reads their value as a keyword.
 		return errorf(v.line, "the %s value is a keyword to curl", key)
 	}
-	last := &p.entries[len(p.entries)-1]
-	last.fields = append(last.fields, field{key: key, kw: kw, value: v})
+	p.fields = append(p.fields, field{key: key, kw: kw, value: v})
 	return nil
+}
+
+// valueRole names the value of keyword key in errors.
+func valueRole(key string) string {
+	switch key {
+	case "login":
+		return "login value"
+	case "user":
+		return "user value"
+	case "password":
+		return "password value"
+	}
+	return "account value"
 }
 
 // value is the word after keyword kw. It may stand on a later line, but curl
@@ -162,10 +274,10 @@ func (p *parser) macdef(kw token) error {
 	// (curl 7 and 8) or at a line of blanks (curl 8), and reads the rest of
 	// the body as netrc words.
 	if len(rest) > 0 && (isBlank(rest[len(rest)-1]) || rest[len(rest)-1] == '\r') {
-		return checkBodyWords(s.data[:bodyEnd], bodyStart, bodyLine)
+		return checkBodyWords(s.data[:bodyEnd], s.src[:bodyEnd], bodyStart, bodyLine)
 	}
 	if blank.pos >= 0 {
-		return checkBodyWords(s.data[:bodyEnd], blank.pos, blank.line)
+		return checkBodyWords(s.data[:bodyEnd], s.src[:bodyEnd], blank.pos, blank.line)
 	}
 	return nil
 }
@@ -206,8 +318,8 @@ func runsToEOF(macdefLine int) error {
 
 // checkBodyWords refuses a macdef body that curl reads as netrc words when
 // one of them is a keyword that would start an entry for curl.
-func checkBodyWords(data []byte, from, line int) error {
-	s := scanner{data: data, pos: from, line: line}
+func checkBodyWords(data []byte, src string, from, line int) error {
+	s := scanner{data: data, src: src, pos: from, line: line}
 	for {
 		tok, ok, err := s.next("")
 		if err != nil || !ok {

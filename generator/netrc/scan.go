@@ -10,6 +10,7 @@ import (
 // differently, so that a word it returns has the same extent for both.
 type scanner struct {
 	data []byte
+	src  string // data as a string: words are cut from it without copying
 	pos  int
 	line int // line of pos, 1-based
 }
@@ -26,16 +27,16 @@ func isControl(c byte) bool { return c < 0x20 && c != '\t' }
 // a line break, curl as a blank, so comments and macdef bodies would end in
 // different places.
 func checkLineBreaks(data []byte) error {
-	line := 1
-	for i, c := range data {
-		switch {
-		case c == '\n':
-			line++
-		case c == '\r' && (i+1 == len(data) || data[i+1] != '\n'):
-			return errorf(line, "carriage return without a line feed")
+	for i := 0; ; i++ {
+		cr := bytes.IndexByte(data[i:], '\r')
+		if cr < 0 {
+			return nil
+		}
+		i += cr
+		if i+1 == len(data) || data[i+1] != '\n' {
+			return errorf(1+bytes.Count(data[:i], []byte{'\n'}), "carriage return without a line feed")
 		}
 	}
-	return nil
 }
 
 // skipSpace moves past whitespace.
@@ -120,7 +121,7 @@ func (s *scanner) word() (token, bool, error) {
 		}
 		s.pos++
 	}
-	raw := string(s.data[start:s.pos])
+	raw := s.src[start:s.pos]
 	return token{span: span{start, s.pos}, line: s.line, text: unescape(raw, false), curl: raw}, true, nil
 }
 
@@ -155,7 +156,7 @@ func (s *scanner) quoted() (token, bool, error) {
 		return token{}, false, errorf(line, "text right after a closing quote (curl and Python split it differently)")
 	}
 	s.pos = i
-	inner := string(s.data[start+1 : i-1])
+	inner := s.src[start+1 : i-1]
 	return token{span: span{start, i}, line: line, text: unescape(inner, false), curl: unescape(inner, true)}, true, nil
 }
 
