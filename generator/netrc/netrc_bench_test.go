@@ -3,6 +3,7 @@ package netrc
 import (
 	"bytes"
 	"fmt"
+	"github.com/credgen/credgen/bench/scaling"
 	"testing"
 )
 
@@ -35,59 +36,29 @@ func benchNetrc(n int) []byte {
 	return b.Bytes()
 }
 
-// reportPerMachine adds the cost per machine, the number that stays flat when
-// the growth is linear.
-func reportPerMachine(b *testing.B, machines int) {
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(machines), "ns/machine")
-}
-
 // BenchmarkParse is reading a netrc: what every credgen run pays.
 func BenchmarkParse(b *testing.B) {
-	for _, n := range benchSizes {
-		data := benchNetrc(n)
-		b.Run(fmt.Sprintf("machines=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := Parse(data); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportPerMachine(b, n)
-		})
-	}
+	scaling.Run(b, "machines", "machine", benchSizes, benchNetrc, func(b *testing.B, data []byte) {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 // BenchmarkRewrite is one credgen pass over the file: parse, replace the
 // managed machine's password, render the new content.
 func BenchmarkRewrite(b *testing.B) {
-	for _, n := range benchSizes {
-		data := benchNetrc(n)
-		b.Run(fmt.Sprintf("machines=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				benchRewrite(b, data, benchManagedHost)
-			}
-			reportPerMachine(b, n)
-		})
-	}
+	scaling.Run(b, "machines", "machine", benchSizes, benchNetrc, func(b *testing.B, data []byte) {
+		benchRewrite(b, data, benchManagedHost)
+	})
 }
 
 // BenchmarkInsert is credgen's first write into an existing file: a new
 // machine goes in.
 func BenchmarkInsert(b *testing.B) {
-	for _, n := range benchSizes {
-		data := benchNetrc(n)
-		b.Run(fmt.Sprintf("machines=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				benchRewrite(b, data, "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com")
-			}
-			reportPerMachine(b, n)
-		})
-	}
+	scaling.Run(b, "machines", "machine", benchSizes, benchNetrc, func(b *testing.B, data []byte) {
+		benchRewrite(b, data, "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com")
+	})
 }
 
 func benchRewrite(b *testing.B, data []byte, host string) []byte {

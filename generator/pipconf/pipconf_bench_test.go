@@ -3,6 +3,7 @@ package pipconf
 import (
 	"bytes"
 	"fmt"
+	"github.com/credgen/credgen/bench/scaling"
 	"strings"
 	"testing"
 
@@ -61,43 +62,21 @@ func benchRefresh(raw string) string {
 	return urlcred.With(raw, "_token", benchNewToken)
 }
 
-// reportPerIndex adds the cost per index, the number that stays flat when the
-// growth is linear.
-func reportPerIndex(b *testing.B, indexes int) {
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(indexes), "ns/index")
-}
-
 // BenchmarkParse is reading a pip.conf: what every credgen run pays.
 func BenchmarkParse(b *testing.B) {
-	for _, n := range benchSizes {
-		data := benchPipConf(n)
-		b.Run(fmt.Sprintf("indexes=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := Parse(data); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportPerIndex(b, n)
-		})
-	}
+	scaling.Run(b, "indexes", "index", benchSizes, benchPipConf, func(b *testing.B, data []byte) {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 // BenchmarkRewrite is one credgen pass over the file: parse, put the new
 // credential into every managed URL, keep the default index, render.
 func BenchmarkRewrite(b *testing.B) {
-	for _, n := range benchSizes {
-		data := benchPipConf(n)
-		b.Run(fmt.Sprintf("indexes=%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				benchRewrite(b, data)
-			}
-			reportPerIndex(b, n)
-		})
-	}
+	scaling.Run(b, "indexes", "index", benchSizes, benchPipConf, func(b *testing.B, data []byte) {
+		benchRewrite(b, data)
+	})
 }
 
 func benchRewrite(b testing.TB, data []byte) []byte {
