@@ -37,8 +37,10 @@ python=$(python3 -c 'import sys; print(sys.executable)')
 # pip as a user runs it, with this machine's CA and pip settings out of the
 # way (requests lets REQUESTS_CA_BUNDLE override --cert).
 pip() {
+  local extra=()
+  [ "$1" = install ] && extra=(--root-user-action=ignore) # we run as whoever runs the demo
   env -i HOME="$HOME" PATH="$PATH" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" HTTPS_PROXY="$HTTPS_PROXY" \
-    "$python" -m pip "$1" --no-deps --disable-pip-version-check --no-input -q --root-user-action=ignore --cert "$FAKE_CA" "${@:2}"
+    "$python" -m pip "$1" --no-deps --disable-pip-version-check --no-input -q ${extra[@]+"${extra[@]}"} --cert "$FAKE_CA" "${@:2}"
 }
 cgr=https://libraries.cgr.dev/python/simple/
 ca=https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/plugins/simple/
