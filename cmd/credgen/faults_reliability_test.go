@@ -113,39 +113,14 @@ func testChainctlFaults(t *testing.T, kit *relKit) {
 // stays and chainctl's whole process group is gone.
 func chainctlHang(t *testing.T, w *relWorld) {
 	old := w.credentialOf(relHostCGR)
-	calls := w.chainctlCalls()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	args := []string{"write", "--force"}
-	cmd, out := w.command(ctx, w.env("FAKE_CHAINCTL_MODE=hang"), args...)
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for w.chainctlCalls() == calls && time.Since(start) < 10*time.Second {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !relStress() {
-		time.Sleep(time.Second)
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sent := time.Now()
-	r := w.finish(args, out, cmd.Wait(), time.Since(start))
-	if relStress() {
-		w.want(r, 1, `no answer within 30s`, `chainctl auth login`)
-		if r.took > 40*time.Second {
-			t.Errorf("chainctl timeout took %s", r.took)
-		}
-	} else {
-		if r.code == 0 {
-			t.Errorf("want a non-zero exit after SIGTERM; %s", r)
-		}
-		if d := time.Since(sent); d > 3*time.Second {
-			t.Errorf("credgen took %s to end after SIGTERM while chainctl hung", d)
-		}
-	}
+	w.writeAgainstHang(t, relHang{
+		what:      "chainctl",
+		env:       w.env("FAKE_CHAINCTL_MODE=hang"),
+		calls:     w.chainctlCalls,
+		wait:      time.Minute,
+		stressErr: []string{`no answer within 30s`, `chainctl auth login`},
+		stressMax: 40 * time.Second,
+	})
 	w.wantKept(relHostCGR, old)
 	relWantChainctlGone(t, w)
 }
@@ -265,19 +240,46 @@ func mendaTimeout(t *testing.T, w *relWorld) {
 	old := w.credentialOf(relHostCA)
 	w.menda.SetFault(mendacloud.Registry, mendacloud.Fault{Delay: 10 * time.Minute})
 	defer w.menda.ClearFaults()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	w.writeAgainstHang(t, relHang{
+		what:      "menda-cloud",
+		env:       w.env(),
+		calls:     func() int { return w.menda.Calls(mendacloud.Registry) },
+		wait:      2 * time.Minute,
+		stressErr: []string{`registry token endpoint`, `(?i)timeout|deadline|time`},
+		stressMax: 75 * time.Second,
+	})
+	w.wantKept(relHostCA, old)
+}
+
+// relHang is a dependency of credgen that never answers.
+type relHang struct {
+	what      string        // for messages
+	env       []string      // credgen's environment
+	calls     func() int    // counts credgen's calls to it: moves once credgen waits on it
+	wait      time.Duration // the test's own bound
+	stressErr []string      // under make stress: what credgen's timeout error says
+	stressMax time.Duration // and how long it may take
+}
+
+// writeAgainstHang runs `credgen write --force` against h. Under make test
+// credgen gets SIGTERM a second after it called h (its timeouts have no knob)
+// and must end within 3 s with a non-zero exit; under make stress its own
+// timeout must end it, with exit 1 and the expected error.
+func (w *relWorld) writeAgainstHang(t *testing.T, h relHang) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), h.wait)
 	defer cancel()
 	args := []string{"write", "--force"}
-	cmd, out := w.command(ctx, w.env(), args...)
+	cmd, out := w.command(ctx, h.env, args...)
+	before := h.calls()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	for h.calls() == before && time.Since(start) < 10*time.Second {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if !relStress() {
-		calls := w.menda.Calls(mendacloud.Registry)
-		for w.menda.Calls(mendacloud.Registry) == calls && time.Since(start) < 10*time.Second {
-			time.Sleep(10 * time.Millisecond)
-		}
 		time.Sleep(time.Second)
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -287,16 +289,15 @@ func mendaTimeout(t *testing.T, w *relWorld) {
 	r := w.finish(args, out, cmd.Wait(), time.Since(start))
 	switch {
 	case relStress():
-		w.want(r, 1, `registry token endpoint`, `(?i)timeout|deadline|time`)
-		if r.took > 75*time.Second {
-			t.Errorf("menda timeout took %s", r.took)
+		w.want(r, 1, h.stressErr...)
+		if r.took > h.stressMax {
+			t.Errorf("%s timeout took %s", h.what, r.took)
 		}
 	case r.code == 0:
 		t.Errorf("want a non-zero exit after SIGTERM; %s", r)
 	case time.Since(sent) > 3*time.Second:
-		t.Errorf("credgen took %s to end after SIGTERM while menda-cloud hung", time.Since(sent))
+		t.Errorf("credgen took %s to end after SIGTERM while %s hung", time.Since(sent), h.what)
 	}
-	w.wantKept(relHostCA, old)
 }
 
 // testWatchRetries: a watch whose first mint fails keeps running, logs the
