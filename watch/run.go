@@ -94,6 +94,12 @@ func (l *loop) run(ctx context.Context) {
 	l.log.Info("watch started")
 	defer l.log.Info("watch stopped")
 	signals := l.opts.Signals
+	// Watch and take digests before the first pass, so that a change made while it runs (the config
+	// edited, a login) is compared with what was there before rather than absorbed into the pass's own
+	// snapshot. The reload picks up a config edit made between the caller loading it and the watch
+	// starting.
+	l.rewatch()
+	l.reload()
 	l.pass(ctx, PassRequest{})
 	for ctx.Err() == nil {
 		timer := l.opts.Clock.NewTimer(l.sched.wait(l.opts.Clock.Now(), l.opts.MinWake))
@@ -227,10 +233,11 @@ func mintedProviders(res PassResult, start time.Time) map[string]bool {
 	return minted
 }
 
-// keepForeignChanges undoes the post-pass re-snapshot for the input files of
-// providers the pass did not mint with: a change to those during the pass
-// (a user logging in meanwhile) was not credgen's and must still be acted on.
-// It returns those paths.
+// keepForeignChanges undoes the post-pass re-snapshot for the config (credgen
+// never writes it) and for the input files of providers the pass did not mint
+// with: a change to those during the pass (the config edited, a user logging
+// in meanwhile) was not credgen's and must still be acted on. It returns those
+// paths.
 func (l *loop) keepForeignChanges(before map[string]digest, minted map[string]bool) []string {
 	var foreign []string
 	for path, entries := range l.watched {
@@ -239,7 +246,7 @@ func (l *loop) keepForeignChanges(before map[string]digest, minted map[string]bo
 			continue
 		}
 		for _, w := range entries {
-			if w.Kind == ProviderInput && !minted[w.Provider] {
+			if w.Kind == Config || (w.Kind == ProviderInput && !minted[w.Provider]) {
 				l.seen[path] = prev
 				foreign = append(foreign, path)
 				break

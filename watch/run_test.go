@@ -167,6 +167,7 @@ func TestRunSIGHUPReloadsThenWrites(t *testing.T) {
 	signals := make(chan os.Signal, 1)
 	runLoop(t, e, Options{Clock: clock, Rand: randLowest, Signals: signals, Logger: log})
 	e.nextPass(t)
+	atStart := e.reloadCount()
 
 	signals <- syscall.SIGUSR1
 	e.noPass(t)
@@ -174,8 +175,8 @@ func TestRunSIGHUPReloadsThenWrites(t *testing.T) {
 	if req := e.nextPass(t); len(req.Mint)+len(req.MintProviders) != 0 {
 		t.Errorf("pass after SIGHUP %+v, want a plain write", req)
 	}
-	if n := e.reloadCount(); n != 1 {
-		t.Errorf("reloads = %d, want 1", n)
+	if n := e.reloadCount() - atStart; n != 1 {
+		t.Errorf("reloads after SIGHUP = %d, want 1", n)
 	}
 	if !strings.Contains(buf.String(), "keeping the last good config") {
 		t.Errorf("failed reload not logged:\n%s", buf.String())
@@ -250,11 +251,69 @@ func TestRunProviderInputChangeReMintsThatProvider(t *testing.T) {
 func TestRunConfigChangeReloadsThenWrites(t *testing.T) {
 	t.Parallel()
 	e, files, _ := startFileLoop(t, noHosts)
+	atStart := e.reloadCount()
 	atomicWrite(t, files.config, "refresh_before = \"20m\"\n")
 	req := e.nextPass(t)
-	if len(req.Mint)+len(req.MintProviders) != 0 || e.reloadCount() != 1 {
-		t.Errorf("pass %+v after %d reloads, want one reload then a plain write", req, e.reloadCount())
+	if n := e.reloadCount() - atStart; len(req.Mint)+len(req.MintProviders) != 0 || n != 1 {
+		t.Errorf("pass %+v after %d reloads, want one reload then a plain write", req, n)
 	}
+}
+
+// Changes made while the first pass runs (watch has just started) are not the
+// pass's own: a config edit reloads, a login re-mints.
+func TestRunChangesDuringTheFirstPassAreActedOn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	config := filepath.Join(dir, "credgen", "config.toml")
+	token := filepath.Join(dir, ".menda", "tokens", "cache", ".token")
+	writeFile(t, config, "refresh_before = \"30m\"\n")
+	var first atomic.Bool
+	first.Store(true)
+	e := newFakeEngine(func(PassRequest) PassResult {
+		if first.CompareAndSwap(true, false) {
+			for path, content := range map[string]string{config: "[[index]]\nuurl = 1\n", token: "{}"} {
+				if err := replaceFile(path, content); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		return PassResult{}
+	})
+	e.watched = []Watched{{Path: config, Kind: Config}, {Path: token, Kind: ProviderInput, Provider: "menda"}}
+	runLoop(t, e, Options{Clock: newFakeClock(t0), Rand: randLowest})
+	e.nextPass(t)
+	if req := e.nextPass(t); !slices.Equal(req.MintProviders, []string{"menda"}) {
+		t.Errorf("pass %+v, want menda re-minted for the login made during the first pass", req)
+	}
+	// One reload as watch starts, one for the edit.
+	if n := e.reloadCount(); n != 2 {
+		t.Errorf("reloads after the config edit during the first pass = %d, want 1", n)
+	}
+	e.noPass(t)
+}
+
+// A config edit that lands during a later pass is acted on too: credgen never
+// writes the config, so no change to it is the pass's own.
+func TestRunConfigEditDuringAPassIsActedOn(t *testing.T) {
+	t.Parallel()
+	var editDuringPass atomic.Bool
+	e, files, _ := startFileLoop(t, func(files loopFiles, _ PassRequest) PassResult {
+		if editDuringPass.CompareAndSwap(true, false) {
+			if err := replaceFile(files.config, "refresh_before = \"10m\"\n"); err != nil {
+				t.Error(err)
+			}
+		}
+		return PassResult{}
+	})
+	before := e.reloadCount()
+	editDuringPass.Store(true)
+	atomicWrite(t, files.output, "machine user login u password p\n")
+	e.nextPass(t) // the repair, during which the config is edited
+	e.nextPass(t)
+	if n := e.reloadCount() - before; n != 1 {
+		t.Errorf("reloads after the config edit during the repair = %d, want 1", n)
+	}
+	e.noPass(t)
 }
 
 func TestRunDeletedOutputIsRepairedWithoutMint(t *testing.T) {
