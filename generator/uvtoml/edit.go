@@ -1,6 +1,7 @@
 package uvtoml
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -21,18 +22,38 @@ func (f *File) apply(edits []splice) {
 	if len(edits) == 0 {
 		return
 	}
-	// Back to front, so earlier offsets stay valid; at one offset an insert
-	// goes after (is applied before) a replacement ending there.
-	slices.SortStableFunc(edits, func(a, b splice) int { return b.start - a.start })
-	out := f.data
-	for _, e := range edits {
-		out = append(out[:e.start:e.start], append([]byte(e.text), out[e.end:]...)...)
-	}
-	g, err := Parse(out)
+	g, err := Parse(spliced(f.data, edits))
 	if err != nil {
 		panic(fmt.Sprintf("uvtoml: an edit broke the document (%v); this is a bug", err))
 	}
 	*f = *g
+}
+
+// spliced is data with the splices made, in one pass over it (so that many
+// edits cost no more than one). Splices at one offset go in the reverse of
+// their order in edits; an insert goes after a replacement ending where it
+// stands.
+func spliced(data []byte, edits []splice) []byte {
+	order := make([]int, len(edits))
+	grow := 0
+	for i, e := range edits {
+		order[i] = i
+		grow += len(e.text) - (e.end - e.start)
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(edits[a].start-edits[b].start, b-a)
+	})
+	out := make([]byte, 0, len(data)+max(grow, 0))
+	at := 0
+	for _, i := range order {
+		e := edits[i]
+		if e.start < at {
+			panic(fmt.Sprintf("uvtoml: overlapping edits at %d; this is a bug", e.start))
+		}
+		out = append(append(out, data[at:e.start]...), e.text...)
+		at = e.end
+	}
+	return append(out, data[at:]...)
 }
 
 // UpsertIndex makes the file carry the index at url (compared by

@@ -30,6 +30,11 @@ func FuzzEdit(f *testing.F) {
 		if !bytes.Equal(file.Bytes(), data) {
 			t.Fatal("Parse(x).Bytes() != x")
 		}
+		for _, e := range file.entries {
+			if want := lineAt(data, e.start); e.line != want {
+				t.Fatalf("index at offset %d is said to be on line %d, not %d", e.start, e.line, want)
+			}
+		}
 		before, err := decodeTOML(data)
 		if err != nil {
 			t.Fatalf("Parse accepted what go-toml rejects: %v", err)

@@ -134,6 +134,19 @@ type walker struct {
 	array   *inlineArray
 	// where the expressions being read land
 	section section
+	// the last offset line was asked for and its line: the walk asks in
+	// document order, so each newline is counted once
+	lineOff, lineNo int
+}
+
+// line is the 1-based line holding offset off.
+func (w *walker) line(off int) int {
+	if off < w.lineOff || w.lineNo == 0 {
+		w.lineOff, w.lineNo = 0, 1
+	}
+	w.lineNo += bytes.Count(w.data[w.lineOff:off], []byte{'\n'})
+	w.lineOff = off
+	return w.lineNo
 }
 
 type section int
@@ -167,7 +180,7 @@ func (w *walker) parserError(err error) error {
 	if off < 0 || off > len(w.data) {
 		off = 0
 	}
-	return &ParseError{Line: lineAt(w.data, off), Msg: pe.Message}
+	return &ParseError{Line: w.line(off), Msg: pe.Message}
 }
 
 func (w *walker) expression(n *unstable.Node) error {
@@ -202,7 +215,7 @@ func readKey(n *unstable.Node) keyParts {
 
 func (w *walker) header(n *unstable.Node) error {
 	k := readKey(n)
-	line := lineAt(w.data, k.start)
+	line := w.line(k.start)
 	isIndex := k.parts[0] == "index"
 	switch {
 	case isIndex && len(k.parts) == 1 && n.Kind == unstable.ArrayTable:
@@ -270,7 +283,7 @@ func isIndexField(key string) bool {
 // field records name, url and default of an index; other keys are the
 // user's and are left alone.
 func (w *walker) field(e *entry, n *unstable.Node, k keyParts, urlKeyLine span) error {
-	line := lineAt(w.data, k.start)
+	line := w.line(k.start)
 	want, known := indexFieldKind(k.parts[0])
 	if !known {
 		return nil
@@ -295,7 +308,7 @@ func (w *walker) field(e *entry, n *unstable.Node, k keyParts, urlKeyLine span) 
 
 // inlineIndexes reads `index = [ {...}, ... ]`.
 func (w *walker) inlineIndexes(n *unstable.Node, k keyParts) error {
-	line := lineAt(w.data, k.start)
+	line := w.line(k.start)
 	arr := n.Value()
 	if len(k.parts) > 1 || arr.Kind != unstable.Array {
 		return &ParseError{Line: line, Msg: "index must be an array of tables"}
@@ -317,7 +330,7 @@ func (w *walker) inlineIndexes(n *unstable.Node, k keyParts) error {
 
 func (w *walker) inlineEntry(tbl *unstable.Node) error {
 	start := int(tbl.Raw.Offset)
-	e := entry{inline: true, line: lineAt(w.data, start), start: start, end: skipValue(w.data, start)}
+	e := entry{inline: true, line: w.line(start), start: start, end: skipValue(w.data, start)}
 	it := tbl.Children()
 	for it.Next() {
 		kv := it.Node()
