@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -181,7 +182,19 @@ func gitTracks(path string) bool {
 // record updates the state with this run's indexes and credentials.
 func (e *Engine) record(s *config.Settings, st *state.State, plans []*hostPlan, o *outputs) {
 	var keep []*state.Index
+	urls := o.urlsByHost()
 	for _, p := range plans {
+		// Where the host's new credential stands is the same for all its indexes.
+		var writtenTo map[string]string
+		if p.next != nil {
+			writtenTo = map[string]string{}
+			same := func(u, sec string) bool { return u == p.next.Username && sec == p.next.Secret }
+			for _, kind := range s.Targets {
+				if o.holds(kind, p.host, urls, same, s.Embed) {
+					writtenTo[kind] = s.Paths[kind]
+				}
+			}
+		}
 		for _, m := range p.indexes {
 			rec := st.Upsert(m.URL)
 			if m.Requested {
@@ -192,13 +205,7 @@ func (e *Engine) record(s *config.Settings, st *state.State, plans []*hostPlan, 
 			if p.next != nil {
 				rec.Username, rec.MintedAt, rec.ExpiresAt = p.next.Username, p.next.ObtainedAt, p.next.Expiry
 				rec.Fingerprint = providers.Fingerprint(p.next.Secret)
-				rec.Outputs = map[string]string{}
-				for _, kind := range s.Targets {
-					same := func(u, sec string) bool { return u == p.next.Username && sec == p.next.Secret }
-					if o.holds(kind, p.host, same, s.Embed) {
-						rec.Outputs[kind] = s.Paths[kind]
-					}
-				}
+				rec.Outputs = maps.Clone(writtenTo)
 			}
 			switch {
 			case p.err != nil:

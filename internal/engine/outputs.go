@@ -131,33 +131,42 @@ func (o *outputs) credentialsOf(host string) []found {
 	return out
 }
 
+// hostURLs are the index URLs of pip.conf and uv.toml by output kind and
+// host, taken once for the many questions a run asks of them.
+type hostURLs map[[2]string][]string
+
+func (o *outputs) urlsByHost() hostURLs {
+	m := hostURLs{}
+	for _, u := range outputURLs(o) {
+		k := [2]string{u.kind, urlcred.Host(u.url)}
+		m[k] = append(m[k], u.url)
+	}
+	return m
+}
+
 // holds reports whether output kind carries the credential match accepts for
 // host everywhere it names host: netrc its machine entry; pip.conf and uv.toml
 // every URL of host, embedded (or, without embed, none embedded).
-func (o *outputs) holds(kind, host string, match func(user, secret string) bool, embed bool) bool {
+func (o *outputs) holds(kind, host string, urls hostURLs, match func(user, secret string) bool, embed bool) bool {
 	if kind == config.Netrc {
 		m, ok := o.netrc.Lookup(host)
 		return ok && match(m.Login, m.Password)
 	}
-	seen := false
-	for _, u := range outputURLs(o) {
-		if u.kind != kind || urlcred.Host(u.url) != host {
-			continue
-		}
-		seen = true
-		user, secret, has := urlcred.Userinfo(u.url)
+	named := urls[[2]string{kind, host}]
+	for _, u := range named {
+		user, secret, has := urlcred.Userinfo(u)
 		if embed && (!has || !match(user, secret)) || !embed && has {
 			return false
 		}
 	}
-	return seen
+	return len(named) > 0
 }
 
 // names says whether output kind holds an entry for the index url.
-func (o *outputs) names(kind, url string) bool {
+func (urls hostURLs) names(kind, url string) bool {
 	key := urlcred.Key(url)
-	for _, u := range outputURLs(o) {
-		if u.kind == kind && urlcred.Key(u.url) == key {
+	for _, u := range urls[[2]string{kind, urlcred.Host(url)}] {
+		if urlcred.Key(u) == key {
 			return true
 		}
 	}

@@ -53,6 +53,7 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 	s, st, o, idx := r.s, r.st, r.o, r.idx
 	rep := &StatusReport{Healthy: true}
 	now := e.now()
+	urls := o.urlsByHost()
 	for _, m := range idx {
 		is := IndexStatus{URL: m.URL, Provider: m.Provider, Default: m.Default, WrittenTo: map[string]string{}}
 		if r := m.rec; r != nil {
@@ -63,10 +64,10 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 			return is.Fingerprint != "" && providers.Fingerprint(secret) == is.Fingerprint
 		}
 		for _, kind := range s.Targets {
-			if kind == config.Pip && !m.Requested && !o.names(kind, m.URL) {
+			if kind == config.Pip && !m.Requested && !urls.names(kind, m.URL) {
 				continue // write adds to pip.conf only what the user named
 			}
-			if o.holds(kind, m.Host, same, s.Embed) {
+			if o.holds(kind, m.Host, urls, same, s.Embed) {
 				is.WrittenTo[kind] = s.Paths[kind]
 			} else {
 				is.Missing = append(is.Missing, kind)
