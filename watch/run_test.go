@@ -285,33 +285,8 @@ func TestRunChangesDuringTheFirstPassAreActedOn(t *testing.T) {
 	if req := e.nextPass(t); !slices.Equal(req.MintProviders, []string{"menda"}) {
 		t.Errorf("pass %+v, want menda re-minted for the login made during the first pass", req)
 	}
-	// One reload as watch starts, one for the edit.
 	if n := e.reloadCount(); n != 2 {
-		t.Errorf("reloads after the config edit during the first pass = %d, want 1", n)
-	}
-	e.noPass(t)
-}
-
-// A config edit that lands during a later pass is acted on too: credgen never
-// writes the config, so no change to it is the pass's own.
-func TestRunConfigEditDuringAPassIsActedOn(t *testing.T) {
-	t.Parallel()
-	var editDuringPass atomic.Bool
-	e, files, _ := startFileLoop(t, func(files loopFiles, _ PassRequest) PassResult {
-		if editDuringPass.CompareAndSwap(true, false) {
-			if err := replaceFile(files.config, "refresh_before = \"10m\"\n"); err != nil {
-				t.Error(err)
-			}
-		}
-		return PassResult{}
-	})
-	before := e.reloadCount()
-	editDuringPass.Store(true)
-	atomicWrite(t, files.output, "machine user login u password p\n")
-	e.nextPass(t) // the repair, during which the config is edited
-	e.nextPass(t)
-	if n := e.reloadCount() - before; n != 1 {
-		t.Errorf("reloads after the config edit during the repair = %d, want 1", n)
+		t.Errorf("reloads = %d, want 2: one as watch starts, one for the edit during the first pass", n)
 	}
 	e.noPass(t)
 }
@@ -352,28 +327,56 @@ func TestRunOwnWritesCauseNoLoop(t *testing.T) {
 	e.noPass(t)
 }
 
-// A login to one provider that lands while a pass runs for other reasons (here
-// a repair of the netrc) is not the pass's own doing: it must still re-mint.
-func TestRunLoginDuringAnotherPassIsActedOn(t *testing.T) {
+// A change that lands while a pass runs for other reasons (here a repair of
+// the netrc) is not the pass's own doing and must still be acted on: a login
+// to a provider the pass did not mint with re-mints it; a config edit (credgen
+// never writes the config) reloads it.
+func TestRunChangeDuringAnotherPassIsActedOn(t *testing.T) {
 	t.Parallel()
-	var loginDuringPass atomic.Bool
-	e, files, _ := startFileLoop(t, func(files loopFiles, req PassRequest) PassResult {
-		if loginDuringPass.CompareAndSwap(true, false) {
-			if err := replaceFile(files.menda, `{"default": {"access_token": "new-login"}}`); err != nil {
-				t.Error(err)
+	tests := []struct {
+		name        string
+		change      func(loopFiles) (path, content string)
+		wantMint    []string
+		wantReloads int
+	}{
+		{
+			name:     "menda login",
+			change:   func(f loopFiles) (string, string) { return f.menda, `{"default": {"access_token": "new-login"}}` },
+			wantMint: []string{"menda"},
+		},
+		{
+			name:        "config edit",
+			change:      func(f loopFiles) (string, string) { return f.config, "refresh_before = \"10m\"\n" },
+			wantReloads: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var changeDuringPass atomic.Bool
+			e, files, _ := startFileLoop(t, func(files loopFiles, req PassRequest) PassResult {
+				if changeDuringPass.CompareAndSwap(true, false) {
+					if err := replaceFile(tt.change(files)); err != nil {
+						t.Error(err)
+					}
+				}
+				return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0.Add(-time.Hour), Expiry: t0.Add(time.Hour), RefreshBefore: 15 * time.Minute}}}
+			})
+			reloads := e.reloadCount()
+			changeDuringPass.Store(true)
+			atomicWrite(t, files.output, "machine user login u password p\n")
+			if req := e.nextPass(t); len(req.MintProviders) != 0 {
+				t.Fatalf("first pass %+v, want a repair pass", req)
 			}
-		}
-		return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0.Add(-time.Hour), Expiry: t0.Add(time.Hour), RefreshBefore: 15 * time.Minute}}}
-	})
-	loginDuringPass.Store(true)
-	atomicWrite(t, files.output, "machine user login u password p\n")
-	if req := e.nextPass(t); len(req.MintProviders) != 0 {
-		t.Fatalf("first pass %+v, want a repair pass", req)
+			if req := e.nextPass(t); !slices.Equal(req.MintProviders, tt.wantMint) {
+				t.Errorf("pass %+v, want %v re-minted for the change made during the repair", req, tt.wantMint)
+			}
+			if n := e.reloadCount() - reloads; n != tt.wantReloads {
+				t.Errorf("reloads = %d, want %d", n, tt.wantReloads)
+			}
+			e.noPass(t)
+		})
 	}
-	if req := e.nextPass(t); !slices.Equal(req.MintProviders, []string{"menda"}) {
-		t.Errorf("pass %+v, want menda re-minted for the login made during the repair", req)
-	}
-	e.noPass(t)
 }
 
 func writeFile(t *testing.T, path, content string) {
