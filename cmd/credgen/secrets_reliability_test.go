@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -120,6 +121,13 @@ func secretsGitTracked(t *testing.T, kit *relKit) {
 	if _, err := os.Stat(w.uvToml()); err == nil {
 		t.Errorf("uv.toml was created although the run was refused")
 	}
+	// When git cannot answer (here it is not installed), credgen refuses
+	// rather than take the file for untracked.
+	r = w.runBounded(20*time.Second, w.env("PATH=/nonexistent"), "write")
+	w.want(r, 2, regexp.QuoteMeta(w.pipConf())+`: cannot tell whether git tracks it \(run git: `, `--allow-tracked`)
+	if string(mustRead(t, w.pipConf())) != pip {
+		t.Errorf("pip.conf inside a git work tree was written while git could not be run")
+	}
 
 	// --no-embed puts no secret in pip.conf: allowed.
 	w.want(w.run("write", "--no-embed"), 0)
@@ -155,6 +163,9 @@ func secretsGitTracked(t *testing.T, kit *relKit) {
 	if string(mustRead(t, filepath.Join(dotfiles, "uv.toml"))) != "native-tls = true\n" {
 		t.Errorf("a tracked uv.toml behind a symlink was written")
 	}
+	// A repository git refuses to read: refused too, with git's reason.
+	secretsGitUnreadable(t, w, dotfiles)
+
 	// allow_tracked in the config file.
 	relWriteFile(t, w.config(), []byte("allow_tracked = true\n"), 0o600)
 	w.want(w.run("write", "--force", "--default-index", relIndexCGR), 0)
@@ -273,5 +284,33 @@ func wantMode(t *testing.T, path string, want os.FileMode) {
 	}
 	if got := fi.Mode() & (os.ModeDir | os.ModePerm); got != want {
 		t.Errorf("%s: mode %v, want %v", path, got, want)
+	}
+}
+
+// secretsGitUnreadable makes the dotfiles repository one git will not read
+// and checks that credgen refuses to write secrets into it: as root, the
+// repository belongs to another user ("dubious ownership", the sudo case);
+// otherwise its .git is broken.
+func secretsGitUnreadable(t *testing.T, w *relWorld, dotfiles string) {
+	t.Helper()
+	gitDir := filepath.Join(dotfiles, ".git")
+	want := `fatal: detected dubious ownership`
+	if os.Geteuid() == 0 {
+		relChownTree(t, dotfiles, 65534, 65534)
+		defer relChownTree(t, dotfiles, 0, 0)
+	} else {
+		saved := gitDir + ".saved"
+		if err := os.Rename(gitDir, saved); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = os.RemoveAll(gitDir); _ = os.Rename(saved, gitDir) }()
+		relWriteFile(t, gitDir, []byte("gitdir: /nonexistent\n"), 0o600)
+		want = `fatal: not a git repository`
+	}
+	before := mustRead(t, filepath.Join(dotfiles, "uv.toml"))
+	r := w.run("write", "--force", "--default-index", relIndexCGR)
+	w.want(r, 2, regexp.QuoteMeta(w.uvToml())+`: cannot tell whether git tracks it \(git ls-files: `+want, `--allow-tracked`)
+	if !bytes.Equal(mustRead(t, filepath.Join(dotfiles, "uv.toml")), before) {
+		t.Errorf("a uv.toml in a repository git would not read was written")
 	}
 }

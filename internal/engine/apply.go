@@ -3,10 +3,13 @@ package engine
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aymanbagabas/go-udiff"
@@ -106,8 +109,10 @@ func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan,
 		if err := verify(kind, data); err != nil {
 			return &Error{Code: ExitUsage, Err: fmt.Errorf("%s: credgen's edit would not parse back (%v); nothing written — please report this", s.Paths[kind], err)}
 		}
-		if kind != config.Netrc && !dryRun && !s.AllowTracked && containsSecret(data, secrets) && o.gitTracks(s.Paths[kind]) {
-			return trackedError(s.Paths[kind])
+		if kind != config.Netrc && !dryRun && !s.AllowTracked && containsSecret(data, secrets) {
+			if err := o.refuseIfTracked(s.Paths[kind]); err != nil {
+				return err
+			}
 		}
 		news[kind] = data
 	}
@@ -145,38 +150,81 @@ func refuseTracked(s *config.Settings, o *outputs) error {
 		return nil
 	}
 	for _, kind := range []string{config.Pip, config.UV} {
-		if s.Targeted(kind) && o.gitTracks(s.Paths[kind]) {
-			return trackedError(s.Paths[kind])
+		if s.Targeted(kind) {
+			if err := o.refuseIfTracked(s.Paths[kind]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func trackedError(path string) error {
-	return usage("%s is tracked by git: refusing to write secrets into it (use --no-embed to keep them in netrc only, or --allow-tracked)", path)
-}
-
-// gitTracks says whether path is a file inside a git work tree that git
-// tracks. No git, or no work tree, is "not tracked". Asked once per path and
-// run: it costs a git process.
-func (o *outputs) gitTracks(path string) bool {
-	if t, ok := o.tracked[path]; ok {
-		return t
-	}
+// refuseIfTracked is the refusal to put secrets into path when git tracks it,
+// or when git cannot say whether it does. Asked once per path and run: it
+// costs a git process.
+func (o *outputs) refuseIfTracked(path string) error {
 	if o.tracked == nil {
-		o.tracked = map[string]bool{}
+		o.tracked = map[string]error{}
 	}
-	o.tracked[path] = gitTracks(path)
-	return o.tracked[path]
+	if err, ok := o.tracked[path]; ok {
+		return err
+	}
+	var err error
+	switch tracked, gitErr := gitTracks(path); {
+	case gitErr != nil:
+		err = usage("%s: cannot tell whether git tracks it (%v): refusing to write secrets into it (use --no-embed to keep them in netrc only, or --allow-tracked)", path, gitErr)
+	case tracked:
+		err = usage("%s is tracked by git: refusing to write secrets into it (use --no-embed to keep them in netrc only, or --allow-tracked)", path)
+	}
+	o.tracked[path] = err
+	return err
 }
 
-func gitTracks(path string) bool {
+// gitTracks says whether git tracks the file at path. A file outside any git
+// work tree (no .git in its folder or above) is not tracked, with or without
+// git. Inside one, git must answer: when it cannot (git missing, a repository
+// it refuses to read, such as one owned by another user), the result is an
+// error, so that credgen refuses rather than guesses. A bare repository whose
+// work tree is elsewhere (the `git --git-dir=~/.dotfiles` style) leaves no
+// .git to find and is not detected.
+func gitTracks(path string) (bool, error) {
 	real, err := atomicfile.Resolve(path)
 	if err != nil {
-		return false
+		return false, nil // the write itself will fail and say why
 	}
-	cmd := exec.Command("git", "-C", filepath.Dir(real), "ls-files", "--error-unmatch", "--", filepath.Base(real))
-	return cmd.Run() == nil
+	dir := filepath.Dir(real)
+	if !insideGitWorkTree(dir) {
+		return false, nil
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command("git", "-C", dir, "ls-files", "--error-unmatch", "--", filepath.Base(real))
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
+		return false, nil // "did not match any file(s) known to git"
+	case errors.As(err, &exit):
+		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+		return false, fmt.Errorf("git ls-files: %s", cmp.Or(msg, err.Error()))
+	}
+	return false, fmt.Errorf("run git: %w", err)
+}
+
+// insideGitWorkTree reports whether dir or a folder above it holds .git.
+func insideGitWorkTree(dir string) bool {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
 }
 
 // record updates the state with this run's indexes and credentials.

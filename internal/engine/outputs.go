@@ -22,7 +22,7 @@ type outputs struct {
 	pip   *pipconf.File
 	uv    *uvtoml.File
 
-	tracked map[string]bool // gitTracks answers, by path
+	tracked map[string]error // refuseIfTracked answers, by path
 }
 
 // readOutputs reads and parses every targeted output. Any that cannot be read
