@@ -47,8 +47,8 @@ func TestParseMachines(t *testing.T) {
 			[]Machine{{Name: "a", Login: "u", Password: "p", Line: 1}}},
 		{"unknown words are ignored (curl)", "port 21\nmachine a login u protocol ftp password p\n",
 			[]Machine{{Name: "a", Login: "u", Password: "p", Line: 2}}},
-		{"keyword as a value", "machine a login password password machine\n",
-			[]Machine{{Name: "a", Login: "password", Password: "machine", Line: 1}}},
+		{"keyword as a value", "machine a login password password login\n",
+			[]Machine{{Name: "a", Login: "password", Password: "login", Line: 1}}},
 		{"unicode", "# Zugang für Jürgen — 鍵\nmachine ü.example login jürgen password pässwörd\n",
 			[]Machine{{Name: "ü.example", Login: "jürgen", Password: "pässwörd", Line: 2}}},
 		{"duplicates", "machine d login a password 1\nmachine d login b password 2\n",
@@ -101,6 +101,10 @@ func TestParseErrors(t *testing.T) {
 		{"escaped name", "machine a\\.b login u\n", 1, "machine name with a backslash escape"},
 		{"escaped keyword", "machine a lo\\gin u\n", 1, "different keywords"},
 		{"account value is a curl keyword", "machine a account password login u password p\n", 1, "account value is a keyword to curl"},
+		// curl, looking up b, skips a's words and takes these for keywords.
+		{"password value machine", "machine a login u password machine\nmachine b login v password w\n", 1, "password value is a word that starts an entry for curl"},
+		{"login value Default", "machine a login Default password p\n", 1, "login value is a word that starts an entry for curl"},
+		{"quoted password value macdef", "machine a login u password \"macdef\"\n", 1, "password value is a word that starts an entry for curl"},
 		{"value after blank line", "machine a login u password\n\nSECRETVALUE\n", 1, "password value is not right after its keyword"},
 		{"value after trailing blank", "machine a login u password \nSECRETVALUE\n", 1, "password value is not right after its keyword"},
 		{"value on next CRLF line", "machine a\r\nlogin\r\nu\r\n", 2, "login value is not right after its keyword"},
@@ -146,7 +150,7 @@ func TestLookup(t *testing.T) {
 }
 
 func TestCheckToken(t *testing.T) {
-	good := []string{"_token", "ORG/1234", "eyJhbGciOi.eyJzdWIi.sig-_", "p#ss", "ü", strings.Repeat("x", 4095)}
+	good := []string{"_token", "ORG/1234", "eyJhbGciOi.eyJzdWIi.sig-_", "p#ss", "ü", strings.Repeat("x", 4095), "login", "machines"}
 	for _, s := range good {
 		if err := CheckToken(s); err != nil {
 			t.Errorf("CheckToken(%q) = %v, want nil", s, err)
@@ -164,6 +168,9 @@ func TestCheckToken(t *testing.T) {
 		"SECRET\x7fVALUE":             "control",
 		"SECRET\xffVALUE":             "UTF-8",
 		strings.Repeat("SECRET", 700): "4095",
+		"machine":                     "starts an entry for curl",
+		"DEFAULT":                     "starts an entry for curl",
+		"Macdef":                      "starts an entry for curl",
 	}
 	for s, want := range bad {
 		err := CheckToken(s)

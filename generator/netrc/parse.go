@@ -209,9 +209,24 @@ func (p *parser) field(key string, kw token) error {
 	case (key == "user" || key == "account") && isCurlKeyword(v.curl):
 		// curl does not know user/account, so it reads their value as a keyword.
 		return errorf(v.line, "the %s value is a keyword to curl", key)
+	case startsEntry(v.curl):
+		// Looking up another machine, curl skips this entry word by word and
+		// takes such a word for the keyword; Python reads a value. (The
+		// message does not say which word: it may be someone's password.)
+		return errorf(v.line, "the %s value is a word that starts an entry for curl when it looks up another machine (Python reads it as a value)", key)
 	}
 	p.fields = append(p.fields, field{key: key, kw: kw, value: v})
 	return nil
+}
+
+// startsEntry reports whether curl takes word for machine, default or macdef
+// wherever it stands in an entry it is skipping.
+func startsEntry(word string) bool {
+	switch lowerKeyword(word) {
+	case "machine", "default", "macdef":
+		return true
+	}
+	return false
 }
 
 // valueRole names the value of keyword key in errors.

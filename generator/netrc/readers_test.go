@@ -125,3 +125,27 @@ func (c *curlServer) auth(t testing.TB, data []byte, host string) string {
 func basic(login, password string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(login+":"+password))
 }
+
+// TestReadersDisagreeOnEntryWordsAsValues is why Parse refuses a login or
+// password value that is machine, default or macdef: looking up b, curl
+// skips a's words and takes the value for a keyword, so it never sees b's
+// entry, while Python (what pip uses) reads b's entry.
+func TestReadersDisagreeOnEntryWordsAsValues(t *testing.T) {
+	curl := newCurlServer(t)
+	for word, a := range map[string]string{
+		"machine": "password machine",                    // b's "machine" becomes a machine name
+		"default": "password default login x password y", // curl sends x:y to b
+		"macdef":  "password macdef",                     // b's line becomes a macro body
+	} {
+		data := []byte("machine a.example login u " + a + "\nmachine b.example login v password w\n")
+		if got, want := curl.auth(t, data, "b.example"), basic("v", "w"); got == want {
+			t.Errorf("%s: curl sends b's credentials; the refusal is not needed", word)
+		}
+		if py := pythonReadData(t, data)[0]; !py.OK || py.Hosts["b.example"][2] != "w" {
+			t.Errorf("%s: Python reads %+v, want b's entry", word, py)
+		}
+		if _, err := Parse(data); err == nil || !strings.Contains(err.Error(), "starts an entry for curl") {
+			t.Errorf("%s: Parse = %v, want the refusal", word, err)
+		}
+	}
+}

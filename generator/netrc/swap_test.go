@@ -28,8 +28,8 @@ func TestSetMachineInPlace(t *testing.T) {
 		{"missing password", "machine a login u\n", "a", "L", "NEW", false},
 		{"quoted old value", "machine a login u password \"p q\"\n", "a", "L", "NEW", false},
 		{"escaped old value", "machine a login u password p\\q\n", "a", "L", "NEW", false},
-		{"old value a keyword", "machine a login u password machine\n", "a", "L", "NEW", false},
-		{"new value a keyword", "machine a login u password p\n", "a", "L", "default", false},
+		{"old value a keyword", "machine a login u password login\n", "a", "L", "NEW", false},
+		{"new value a keyword", "machine a login u password p\n", "a", "L", "password", false},
 		{"user value", "machine a user u password p\n", "a", "L", "NEW", false},
 		{"Python refuses the file", "machine a login u password p port 21\n", "a", "L", "NEW", false},
 	}

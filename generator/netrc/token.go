@@ -13,7 +13,9 @@ const maxToken = 4095
 // CheckToken accepts a value netrc can carry as a plain word that curl,
 // Python and every other reader read alike: not empty, valid UTF-8, no
 // whitespace, double quote, backslash or control character, no leading '#'
-// (a comment to curl 7), at most 4095 bytes. Its error never quotes s.
+// (a comment to curl 7), not machine, default or macdef in any case (curl
+// takes them for keywords when it skips an entry), at most 4095 bytes. Its
+// error never quotes s.
 func CheckToken(s string) error {
 	switch {
 	case s == "":
@@ -24,6 +26,8 @@ func CheckToken(s string) error {
 		return errors.New("value starts with '#', which curl reads as a comment")
 	case len(s) > maxToken:
 		return errors.New("value is longer than 4095 bytes, which curl cannot read")
+	case startsEntry(s):
+		return errors.New("value is a word that starts an entry for curl (machine, default or macdef)")
 	}
 	for _, r := range s {
 		switch {
