@@ -21,9 +21,11 @@ import (
 // a menda-cloud that echoes tokens in its error bodies, print no secret (the
 // world's leak check runs at the end); secrets never go into a pip.conf or
 // uv.toml that git tracks unless --allow-tracked; a mendacfg holding a client
-// secret that others can read is warned about.
+// secret that others can read is warned about; a failing chainctl whose
+// stderr carries credentials has them masked in errors and the state.
 func testSecrets(t *testing.T, kit *relKit) {
 	t.Run("debug logs", func(t *testing.T) { secretsDebugLogs(t, kit) })
+	t.Run("chainctl stderr", func(t *testing.T) { secretsChainctlStderr(t, kit) })
 	t.Run("git-tracked outputs", func(t *testing.T) { secretsGitTracked(t, kit) })
 	t.Run("readable mendacfg", func(t *testing.T) { secretsReadableMendacfg(t, kit) })
 }
@@ -312,5 +314,25 @@ func secretsGitUnreadable(t *testing.T, w *relWorld, dotfiles string) {
 	w.want(r, 2, regexp.QuoteMeta(w.uvToml())+`: cannot tell whether git tracks it \(git ls-files: `+want, `--allow-tracked`)
 	if !bytes.Equal(mustRead(t, filepath.Join(dotfiles, "uv.toml")), before) {
 		t.Errorf("a uv.toml in a repository git would not read was written")
+	}
+}
+
+// secretsChainctlStderr: chainctl fails with credentials in its log lines
+// (JSON fields, logfmt, an Authorization header; none shaped like a JWT). The
+// error credgen prints and records quotes chainctl's stderr without them.
+func secretsChainctlStderr(t *testing.T, kit *relKit) {
+	w := newRelWorld(t, kit, relWorldOptions{})
+	leaks := []string{"opaque-leakcanary-access", "v1.leakcanary-refresh", "leakcanary-client-secret", "leakcanary-bearer"}
+	r := w.runBounded(20*time.Second, w.env("FAKE_CHAINCTL_MODE=leakyfail", "FAKE_CHAINCTL_LEAKS="+strings.Join(leaks, ",")),
+		"write", "--default-index", relIndexCGR)
+	w.want(r, 1, `refresh failed`, `exchange failed`)
+	state := string(mustRead(t, w.state()))
+	if !strings.Contains(state, "refresh failed") {
+		t.Errorf("the state does not record chainctl's error:\n%s", state)
+	}
+	for _, leak := range leaks {
+		if strings.Contains(r.stderr, leak) || strings.Contains(r.stdout, leak) || strings.Contains(state, leak) {
+			t.Errorf("chainctl's stderr credential %q reached credgen's output or state:\n%s\n%s", leak, r.stderr, state)
+		}
 	}
 }

@@ -8,10 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/credgen/credgen/providers/redact"
 )
 
 // Output bounds: a token is a few kB; anything near these limits is not one.
@@ -222,18 +223,16 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 
 func (c *cappedBuffer) Bytes() []byte { return c.buf.Bytes() }
 
-// jwtWord matches anything shaped like a JWT, so an excerpt never shows one.
-var jwtWord = regexp.MustCompile(`[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-
-// stderrExcerpt makes stderr fit for an error message: JWT-shaped words and
-// anything printed on stdout (which may be a token) redacted, control
-// characters and line breaks turned into spaces, at most maxStderrInErr bytes.
+// stderrExcerpt makes stderr fit for an error message: anything printed on
+// stdout (which may be a token) and anything credential-like redacted,
+// control characters and line breaks turned into spaces, at most
+// maxStderrInErr bytes.
 func stderrExcerpt(stderr, stdout []byte) string {
-	s := strings.ToValidUTF8(string(stderr), "?")
+	var known []string
 	if secret := strings.TrimSpace(string(stdout)); len(secret) >= 8 {
-		s = strings.ReplaceAll(s, secret, "[redacted]")
+		known = append(known, secret)
 	}
-	s = jwtWord.ReplaceAllString(s, "[redacted]")
+	s := redact.Secrets(strings.ToValidUTF8(string(stderr), "?"), known...)
 	s = strings.Join(strings.FieldsFunc(s, isSpaceOrControl), " ")
 	return truncateUTF8(s, maxStderrInErr)
 }

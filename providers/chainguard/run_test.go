@@ -39,9 +39,13 @@ func TestStderrExcerpt(t *testing.T) {
 	}{
 		{name: "plain", stderr: "Error: not logged in\n", want: "Error: not logged in"},
 		{name: "lines joined", stderr: "Error: x\n\tcaused by: y\r\n", want: "Error: x caused by: y"},
-		{name: "JWT redacted", stderr: "refreshing " + jwt + " failed", want: "refreshing [redacted] failed"},
-		{name: "stdout redacted", stderr: "got opaque-secret-value back", stdout: "opaque-secret-value\n", want: "got [redacted] back"},
+		{name: "JWT redacted", stderr: "refreshing " + jwt + " failed", want: "refreshing **** failed"},
+		{name: "stdout redacted", stderr: "got opaque-secret-value back", stdout: "opaque-secret-value\n", want: "got **** back"},
 		{name: "terminal escapes removed", stderr: "\x1b[31mError\x1b[0m: \x00bad", want: "[31mError [0m: bad"},
+		{name: "JSON log line", stderr: `{"level":"error","msg":"refresh failed","token":"OPAQUE-LEAK-456","refresh_token":"v1.LEAKREFRESH"}`,
+			want: `{"level":"error","msg":"refresh failed","token":"****","refresh_token":"****"}`},
+		{name: "bearer and logfmt", stderr: "level=error password=hunter2 header=\"Authorization: Bearer op4que\"",
+			want: `level=error password=**** header="Authorization: Bearer ****"`},
 		{name: "invalid UTF-8", stderr: "bad \xff byte", want: "bad ? byte"},
 		{name: "long", stderr: strings.Repeat("é", 400), want: strings.Repeat("é", 256) + " …"},
 	}

@@ -3,10 +3,11 @@ package menda
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/credgen/credgen/providers/redact"
 )
 
 // The hints follow menda-keyring's troubleshooting table, so users find the
@@ -170,26 +171,11 @@ func statusText(code int) string {
 // error message, too little to make an error unreadable.
 const excerptLimit = 200
 
-// tokenLike matches runs that could be credentials: long unbroken runs of
-// token characters (JWTs, API keys, base64) are masked whatever they are.
-var tokenLike = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=%]{24,}`)
-
-// secretField matches a JSON string field whose name suggests a credential,
-// also when the body is cut short inside the value.
-var secretField = regexp.MustCompile(`(?i)("[^"]*(token|secret|password|authorization|credential|key)[^"]*"\s*:\s*)"[^"]*"?`)
-
 // bodyExcerpt is a one-line, scrubbed, shortened rendering of a response body
 // for an error message. known are the secrets of this exchange, masked
 // wherever they appear even if short.
 func bodyExcerpt(body []byte, known ...string) string {
-	s := string(body) // scrubbed whole, so that no cut leaves half a token unmasked
-	for _, k := range known {
-		if k != "" {
-			s = strings.ReplaceAll(s, k, "****")
-		}
-	}
-	s = secretField.ReplaceAllString(s, `$1"****"`)
-	s = tokenLike.ReplaceAllString(s, "****")
+	s := redact.Secrets(string(body), known...) // scrubbed whole, so that no cut leaves half a token unmasked
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }), " ")
 	if r := []rune(s); len(r) > excerptLimit {
 		s = strings.TrimSpace(string(r[:excerptLimit])) + "…"

@@ -7,13 +7,14 @@
 // and anything else exits 2 with a usage message, as the real CLI does.
 // Behaviour comes from the environment:
 //
-//	FAKE_CHAINCTL_MODE       ok (default) | fail | hang | garbage | huge | noexp | badchars
+//	FAKE_CHAINCTL_MODE       ok (default) | fail | leakyfail | hang | garbage | huge | noexp | badchars
 //	FAKE_CHAINCTL_MODE_FILE  a file whose trimmed content, when it exists, overrides FAKE_CHAINCTL_MODE
 //	FAKE_CHAINCTL_TTL        token lifetime (Go duration; default 1h, pull-token: its --ttl)
 //	FAKE_CHAINCTL_IDENTITY   pull-token identity_id (default 4f1e2d3c/9a8b7c6d5e4f3a2b)
 //	FAKE_CHAINCTL_LOG        file to append one JSON line per call: time, args, token (""
 //	                         when none was issued), mode, pid, and in hang mode child_pid
 //	FAKE_CHAINCTL_DELAY      Go duration to sleep before answering
+//	FAKE_CHAINCTL_LEAKS      leakyfail: four comma-separated secrets its stderr carries
 //
 // In hang mode it starts a child that shares its stdout and stderr and both
 // sleep forever, so tests can check that a timeout kills the whole process group.
@@ -112,6 +113,15 @@ func answer(req request, mode string, entry logEntry, stdout, stderr io.Writer) 
 	case "fail":
 		logCall(entry)
 		fmt.Fprintln(stderr, "Error: failed to get token: not logged in: no valid session, run `chainctl auth login`")
+		return exitFailure
+	case "leakyfail":
+		// A failure whose log lines carry credentials that are not JWTs, as a
+		// debug-level chainctl or a broken plugin might: the four values of
+		// FAKE_CHAINCTL_LEAKS (comma-separated).
+		logCall(entry)
+		leaks := append(strings.Split(os.Getenv("FAKE_CHAINCTL_LEAKS"), ","), "", "", "", "")
+		fmt.Fprintf(stderr, `{"level":"error","msg":"refresh failed","token":%q,"refresh_token":%q}`+"\n", leaks[0], leaks[1])
+		fmt.Fprintf(stderr, "level=error msg=\"exchange failed\" client_secret=%s header=\"Authorization: Bearer %s\"\n", leaks[2], leaks[3])
 		return exitFailure
 	case "hang":
 		return hang(entry, stderr)
