@@ -13,9 +13,9 @@ import (
 
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "config", Usage: "credgen's config `FILE` (env CREDGEN_CONFIG; default $XDG_CONFIG_HOME/credgen/config.toml)"},
-		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
-		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json"},
+		&cli.StringFlag{Name: "config", OnlyOnce: true, Usage: "credgen's config `FILE` (env CREDGEN_CONFIG; default $XDG_CONFIG_HOME/credgen/config.toml)"},
+		&cli.StringFlag{Name: "log-level", OnlyOnce: true, Value: "info", Usage: "debug, info, warn or error"},
+		&cli.StringFlag{Name: "log-format", OnlyOnce: true, Value: "text", Usage: "text or json"},
 	}
 }
 
@@ -23,14 +23,14 @@ func globalFlags() []cli.Flag {
 func outputFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "index", Usage: "manage this index `URL` (repeatable)"},
-		&cli.StringFlag{Name: "default-index", Usage: "manage this index `URL` and make it the default (pip index-url, uv default = true)"},
-		&cli.StringFlag{Name: "netrc", Usage: "netrc `FILE` (env NETRC; default ~/.netrc)"},
-		&cli.StringFlag{Name: "pip-conf", Usage: "pip.conf `FILE` (env PIP_CONFIG_FILE; default the user file pip reads)"},
-		&cli.StringFlag{Name: "uv-config", Usage: "uv.toml `FILE` (env UV_CONFIG_FILE; default $XDG_CONFIG_HOME/uv/uv.toml)"},
-		&cli.StringFlag{Name: "targets", Usage: "outputs to write, any of `netrc,pip,uv`"},
+		&cli.StringFlag{Name: "default-index", OnlyOnce: true, Usage: "manage this index `URL` and make it the default (pip index-url, uv default = true)"},
+		&cli.StringFlag{Name: "netrc", OnlyOnce: true, Usage: "netrc `FILE` (env NETRC; default ~/.netrc)"},
+		&cli.StringFlag{Name: "pip-conf", OnlyOnce: true, Usage: "pip.conf `FILE` (env PIP_CONFIG_FILE; default the user file pip reads)"},
+		&cli.StringFlag{Name: "uv-config", OnlyOnce: true, Usage: "uv.toml `FILE` (env UV_CONFIG_FILE; default $XDG_CONFIG_HOME/uv/uv.toml)"},
+		&cli.StringFlag{Name: "targets", OnlyOnce: true, Usage: "outputs to write, any of `netrc,pip,uv`"},
 		&cli.BoolFlag{Name: "no-embed", Usage: "keep pip.conf and uv.toml URLs bare; only netrc holds the secret"},
-		&cli.DurationFlag{Name: "refresh-before", Usage: "renew a credential once less than `DURATION` is left (default a quarter of its lifetime)"},
-		&cli.StringFlag{Name: "chainguard-mode", Usage: "`session` or pull-token"},
+		&cli.DurationFlag{Name: "refresh-before", OnlyOnce: true, Usage: "renew a credential once less than `DURATION` is left (default a quarter of its lifetime)"},
+		&cli.StringFlag{Name: "chainguard-mode", OnlyOnce: true, Usage: "`session` or pull-token"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "show per file what would change (secrets as ****); mint nothing, write nothing"},
 		&cli.BoolFlag{Name: "json", Usage: "print one JSON document summarising the run"},
 		&cli.BoolFlag{Name: "allow-tracked", Usage: "allow writing secrets into a pip.conf/uv.toml that git tracks"},

@@ -129,7 +129,10 @@ func (e *Engine) writeOutputs(s *config.Settings, o *outputs, plans []*hostPlan,
 			return &Error{Code: ExitMint, Err: err}
 		}
 		fr.Changed, fr.Written, fr.Created = res.Changed, res.Written, res.Created
-		if res.Tightened != 0 {
+		switch {
+		case res.Tightened != 0 && dryRun:
+			e.log().Warn("would tighten a file that holds secrets to owner-only", "path", res.Path, "is", fmt.Sprintf("%04o", res.Tightened))
+		case res.Tightened != 0:
 			e.log().Warn("tightened a file that holds secrets to owner-only", "path", res.Path, "was", fmt.Sprintf("%04o", res.Tightened))
 		}
 		if dryRun {
