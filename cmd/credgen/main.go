@@ -105,14 +105,14 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		ExitErrHandler:        func(context.Context, *cli.Command, error) {}, // run() maps errors to exit codes
 		OnUsageError:          onUsageError,
 		Flags:                 globalFlags(),
-		Commands: strictCommands(
+		Commands: strictCommands(withJSONFailures(
 			writeCommand(),
 			watchCommand(),
 			statusCommand(),
 			removeCommand(),
 			serviceCommand(),
 			versionCommand(),
-		),
+		)...),
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			if cmd.Args().Present() {
 				return &usageError{msg: fmt.Sprintf("unknown command %q (see credgen --help)", cmd.Args().First())}

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/signal"
-	"slices"
 	"syscall"
 
 	"github.com/urfave/cli/v3"
@@ -18,8 +18,9 @@ func watchCommand() *cli.Command {
 		Name:  "watch",
 		Usage: "write, then stay running and keep everything fresh (background refresher)",
 		Description: "Runs in the foreground until SIGINT or SIGTERM; SIGHUP reloads the config and writes.\n" +
-			"Under --dry-run it shows what the first pass would change and exits.",
-		Flags: slices.DeleteFunc(outputFlags(), func(f cli.Flag) bool { return f.Names()[0] == "json" }),
+			"Under --dry-run it shows what the first pass would change and exits. With --json it prints\n" +
+			"one JSON document per pass on stdout, one per line.",
+		Flags: outputFlags(),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			e, err := newEngine(cmd, cmd.Root().ErrWriter)
 			if err != nil {
@@ -27,10 +28,21 @@ func watchCommand() *cli.Command {
 			}
 			if cmd.Bool("dry-run") {
 				rep, err := e.Write(ctx, engine.WriteOptions{DryRun: true})
-				if perr := printReport(cmd.Root().Writer, rep, false, true); perr != nil {
+				if rep != nil {
+					rep.Command = "watch"
+				}
+				if perr := printReport(cmd.Root().Writer, rep, cmd.Bool("json"), true); perr != nil {
 					return perr
 				}
 				return err
+			}
+			if cmd.Bool("json") {
+				enc := json.NewEncoder(cmd.Root().Writer) // one compact document per line
+				e.OnPass = func(rep *engine.Report) {
+					if err := enc.Encode(rep); err != nil {
+						e.Log.Warn("print the pass report", "err", err)
+					}
+				}
 			}
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)

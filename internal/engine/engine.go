@@ -29,6 +29,9 @@ type Engine struct {
 
 	// Reresolve re-reads the config for watch's reload; nil = reload unsupported.
 	Reresolve func() (*config.Settings, error)
+	// OnPass, when set, is given the report of each of watch's passes
+	// (watch --json prints them).
+	OnPass func(*Report)
 
 	mu   sync.Mutex
 	memo map[string]providers.Credential // what this process minted, by host (watch)

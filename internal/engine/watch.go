@@ -22,6 +22,10 @@ type watchedFiles interface{ WatchedFiles() []string }
 // Pass runs one write pass for watch.
 func (e *Engine) Pass(ctx context.Context, req watch.PassRequest) watch.PassResult {
 	rep, err := e.Write(ctx, WriteOptions{Mint: req.Mint, MintProviders: req.MintProviders})
+	if rep != nil && e.OnPass != nil && ctx.Err() == nil {
+		rep.Command = "watch"
+		e.OnPass(rep)
+	}
 	var mintErrs MintErrors
 	var ce *Error
 	if err != nil && !(errors.As(err, &ce) && errors.As(ce.Err, &mintErrs)) {
