@@ -164,7 +164,9 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 		UV:    cmp.Or(fl.UVConfig, env.Getenv("UV_CONFIG_FILE"), cfg.Outputs.UV, filepath.Join(configHome, "uv", "uv.toml")),
 	}
 	for k, p := range s.Paths {
-		s.Paths[k] = expandHome(p, env.Home)
+		// Absolute, as the reader of a relative NETRC would take it now: the
+		// state records these paths for runs from other folders.
+		s.Paths[k] = absolute(expandHome(p, env.Home))
 	}
 	if err := s.resolveBehaviour(fl, cfg); err != nil {
 		return nil, err
@@ -311,6 +313,14 @@ func defaultPipConf(env Env, configHome string) string {
 		}
 	}
 	return xdg
+}
+
+// absolute is p made absolute against the working folder (p when that fails).
+func absolute(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 func expandHome(p, home string) string {
