@@ -134,6 +134,9 @@ func (e *Engine) begin(ctx context.Context, locked bool) (r *run, err error) {
 	if r.o, err = readOutputs(r.s); err != nil {
 		return nil, err
 	}
+	if n := r.o.netrc; n != nil && len(r.o.orig[config.Netrc]) > 0 && !n.PythonReadable() {
+		e.log().Warn("Python's netrc module cannot read this file, so pip will not find credentials in it (curl will); fix the file", "path", r.s.Paths[config.Netrc])
+	}
 	if r.idx, err = discover(r.s, r.st, r.o); err != nil {
 		return nil, err
 	}
