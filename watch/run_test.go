@@ -149,8 +149,8 @@ func TestRunFailedFirstPassDoesNotEndWatch(t *testing.T) {
 	e := newFakeEngine(func(PassRequest) PassResult { return PassResult{Err: errors.New("lock timed out")} })
 	runLoop(t, e, Options{Clock: clock, Rand: randHighest})
 	e.nextPass(t)
-	if got := clock.armed(t); got != backoffBase-1 {
-		t.Errorf("retry of the failed pass in %v, want %v", got, backoffBase-1)
+	if got := clock.armed(t); got != backoffBase {
+		t.Errorf("retry of the failed pass in %v, want %v", got, backoffBase)
 	}
 	clock.Advance(backoffBase)
 	if req := e.nextPass(t); len(req.Mint) != 0 {

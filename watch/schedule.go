@@ -13,8 +13,6 @@ import (
 const (
 	backoffBase = 5 * time.Second
 	backoffCap  = 5 * time.Minute
-	// backoffFloor keeps full jitter from drawing a retry so close to zero that it is a busy loop.
-	backoffFloor = time.Second
 	// jitterDivisor: the renewal jitter is up to lifetime/jitterDivisor (10%); it is also the earliest
 	// share of the lifetime at which a fresh credential is renewed, whatever refresh-before says.
 	jitterDivisor = 10
@@ -235,14 +233,19 @@ func jitter(lifetime time.Duration, r Rand) time.Duration {
 	return time.Duration(r.Int64N(n))
 }
 
-// backoff is the delay before retry number attempt (1-based): full jitter, uniform in [0, ceiling) with
-// the ceiling doubling from backoffBase up to backoffCap, floored at backoffFloor.
+// backoff is the delay before retry number attempt (1-based), within SPEC's
+// "5 s → 5 min": the ceiling doubles from backoffBase up to backoffCap, and
+// the delay is drawn from its upper half ("equal jitter"), never below
+// backoffBase. The first retry comes after exactly 5 s.
 func backoff(attempt int, r Rand) (delay, ceiling time.Duration) {
 	ceiling = backoffCap
 	// 5 s << 6 already exceeds the cap; bounding the shift also keeps it from overflowing.
 	if shift := max(attempt-1, 0); shift < 6 {
 		ceiling = min(backoffBase<<shift, backoffCap)
 	}
-	delay = time.Duration(r.Int64N(int64(ceiling)))
-	return max(delay, backoffFloor), ceiling
+	delay = max(ceiling/2, backoffBase)
+	if spread := ceiling - delay; spread > 0 {
+		delay += time.Duration(r.Int64N(int64(spread) + 1))
+	}
+	return delay, ceiling
 }

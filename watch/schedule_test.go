@@ -80,32 +80,37 @@ func TestBackoffGrowsToTheCap(t *testing.T) {
 	for i, want := range wantCeilings {
 		attempt := i + 1
 		delay, ceiling := backoff(attempt, randHighest)
-		if ceiling != want || delay != want-1 {
-			t.Errorf("attempt %d: delay %v ceiling %v, want %v and %v", attempt, delay, ceiling, want-1, want)
+		if ceiling != want || delay != want {
+			t.Errorf("attempt %d: delay %v ceiling %v, want %v and %v", attempt, delay, ceiling, want, want)
 		}
 	}
 	if _, ceiling := backoff(1<<20, randHighest); ceiling != backoffCap {
 		t.Errorf("attempt 2^20: ceiling %v, want the cap %v (no overflow)", ceiling, backoffCap)
 	}
-	if delay, _ := backoff(3, randLowest); delay != backoffFloor {
-		t.Errorf("lowest draw: delay %v, want the floor %v", delay, backoffFloor)
+	if delay, _ := backoff(3, randLowest); delay != 10*time.Second {
+		t.Errorf("lowest draw of attempt 3: delay %v, want half the ceiling, 10s", delay)
+	}
+	if delay, _ := backoff(1, randLowest); delay != backoffBase {
+		t.Errorf("lowest draw of attempt 1: delay %v, want %v", delay, backoffBase)
 	}
 }
 
-func TestBackoffIsFullJitter(t *testing.T) {
+// SPEC: "capped exponential backoff and jitter (5 s → 5 min)": every delay
+// lies in [5 s, 5 min], in the upper half of its ceiling, spread over it.
+func TestBackoffIsEqualJitterWithinSpec(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	for attempt := 1; attempt <= 10; attempt++ {
-		var highest time.Duration
+		lowest, highest := time.Duration(1<<62), time.Duration(0)
 		for range 1000 {
 			delay, ceiling := backoff(attempt, r)
-			if delay < backoffFloor || delay >= ceiling {
-				t.Fatalf("attempt %d: delay %v outside [%v, %v)", attempt, delay, backoffFloor, ceiling)
+			if delay < max(ceiling/2, backoffBase) || delay > ceiling || delay < 5*time.Second || delay > 5*time.Minute {
+				t.Fatalf("attempt %d: delay %v outside [max(%v/2, 5s), %v] or SPEC's [5s, 5m]", attempt, delay, ceiling, ceiling)
 			}
-			highest = max(highest, delay)
+			lowest, highest = min(lowest, delay), max(highest, delay)
 		}
-		if _, ceiling := backoff(attempt, r); highest < ceiling*9/10 {
-			t.Errorf("attempt %d: highest of 1000 draws %v, want near the ceiling %v", attempt, highest, ceiling)
+		if _, ceiling := backoff(attempt, r); attempt > 1 && (highest < ceiling*19/20 || lowest > ceiling*11/20) {
+			t.Errorf("attempt %d: 1000 draws span [%v, %v], want about [%v, %v]", attempt, lowest, highest, ceiling/2, ceiling)
 		}
 	}
 }
@@ -130,7 +135,7 @@ func TestScheduleFailingHostDoesNotDelayOthers(t *testing.T) {
 	s.record(PassRequest{}, PassResult{Hosts: []HostResult{good, bad}}, t0)
 
 	retry := s.deadlines()["bad.example"]
-	if want := t0.Add(backoffFloor); !retry.Equal(want) {
+	if want := t0.Add(backoffBase); !retry.Equal(want) {
 		t.Fatalf("bad host retry at %v, want %v", retry, want)
 	}
 	req, due := s.due(retry)
@@ -283,7 +288,7 @@ func TestScheduleManagedHostsFollowSuccessfulPasses(t *testing.T) {
 	if len(s.hosts) != 2 {
 		t.Fatalf("failed pass dropped hosts: %v", s.deadlines())
 	}
-	if _, due := s.due(t0.Add(backoffFloor)); !due {
+	if _, due := s.due(t0.Add(backoffBase)); !due {
 		t.Errorf("failed pass not retried after backoff")
 	}
 	// A successful pass without b: b is no longer managed.
