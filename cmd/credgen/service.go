@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/template"
 
 	"github.com/urfave/cli/v3"
@@ -31,7 +33,19 @@ func serviceCommand() *cli.Command {
 				if real, err := filepath.EvalSymlinks(bin); err == nil {
 					bin = real
 				}
-				return template.Must(template.New(kind).Parse(tmpl)).Execute(cmd.Root().Writer, map[string]string{"Bin": bin})
+				// A --config given here goes into the service, which would
+				// otherwise read the default config.
+				var args []string
+				if c := cmd.Root().String("config"); c != "" {
+					abs, err := filepath.Abs(c)
+					if err != nil {
+						return fmt.Errorf("config path %s: %w", c, err)
+					}
+					args = append(args, "--config", abs)
+				}
+				funcs := template.FuncMap{"cron": cronQuote, "systemd": systemdQuote, "xml": xmlEscape}
+				return template.Must(template.New(kind).Funcs(funcs).Parse(tmpl)).Execute(cmd.Root().Writer,
+					map[string]any{"Bin": bin, "Args": args})
 			},
 		}},
 	}
@@ -47,7 +61,7 @@ Description=credgen: keep pip, uv and netrc credentials fresh
 After=network-online.target
 
 [Service]
-ExecStart={{.Bin}} watch
+ExecStart={{systemd .Bin}}{{range .Args}} {{systemd .}}{{end}} watch
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec=10
@@ -65,7 +79,8 @@ WantedBy=default.target
   <string>dev.credgen.watch</string>
   <key>ProgramArguments</key>
   <array>
-    <string>{{.Bin}}</string>
+    <string>{{xml .Bin}}</string>{{range .Args}}
+    <string>{{xml .}}</string>{{end}}
     <string>watch</string>
   </array>
   <key>RunAtLoad</key>
@@ -78,6 +93,31 @@ WantedBy=default.target
 </plist>
 `,
 	"cron": `# crontab -e: refresh every 10 minutes; quiet unless something is wrong
-*/10 * * * * {{.Bin}} --log-level warn write
+*/10 * * * * {{cron .Bin}}{{range .Args}} {{cron .}}{{end}} --log-level warn write
 `,
+}
+
+// cronQuote quotes s for a crontab line: for sh, which runs it, when it
+// needs it, and with % escaped (cron turns a bare % into a newline).
+func cronQuote(s string) string {
+	if s == "" || strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=") != "" {
+		s = "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return strings.ReplaceAll(s, "%", `\%`)
+}
+
+// systemdQuote quotes s for an ExecStart= line when it needs it.
+func systemdQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\"'\\$%;") {
+		return s
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", "$$", "%", "%%")
+	return `"` + r.Replace(s) + `"`
+}
+
+// xmlEscape escapes s for a plist <string>.
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
 }
