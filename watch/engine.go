@@ -28,6 +28,11 @@ type Engine interface {
 type PassRequest struct {
 	Mint          []string // hosts to re-mint
 	MintProviders []string // providers whose every host is re-minted
+	// AfterMint, set by watch, is to be called on the pass's goroutine right
+	// after each call to a provider's mint returns (failed or not): watch then
+	// notes that provider's files, so that a change to them after its own
+	// calls (a login later in the pass) is not taken for the mint's.
+	AfterMint func(provider string)
 }
 
 // PassResult is what one pass did.

@@ -186,6 +186,8 @@ func (l *loop) pass(ctx context.Context, req PassRequest) {
 	}
 	start := l.opts.Clock.Now()
 	before := maps.Clone(l.seen)
+	afterMint := map[string]map[string]digest{} // provider → its files' digests right after its mint
+	req.AfterMint = func(provider string) { afterMint[provider] = l.providerDigests(provider) }
 	res := l.engine.Pass(ctx, req)
 	if ctx.Err() != nil {
 		return // shutting down: the pass was cut short, nothing to schedule
@@ -193,7 +195,7 @@ func (l *loop) pass(ctx context.Context, req PassRequest) {
 	l.sched.record(req, res, l.opts.Clock.Now())
 	l.engine.Scheduled(l.sched.deadlines())
 	l.rewatch()
-	foreign := l.keepForeignChanges(before, mintedProviders(res, start))
+	foreign := l.keepForeignChanges(before, afterMint, mintedProviders(res, start))
 	foreign = append(foreign, l.keepOutputChanges(res.Outputs)...)
 	if len(foreign) > 0 {
 		l.react(ctx, l.changed(foreign))
@@ -220,9 +222,19 @@ func (l *loop) keepOutputChanges(left map[string][]byte) []string {
 	return foreign
 }
 
-// mintedProviders are the providers the pass minted with (or tried to): the
-// changes their own chainctl or menda calls made to their input files are
-// credgen's, not a login.
+// providerDigests takes the digests of provider's watched files now.
+func (l *loop) providerDigests(provider string) map[string]digest {
+	out := map[string]digest{}
+	for path, entries := range l.watched {
+		if slices.ContainsFunc(entries, func(w Watched) bool { return w.Kind == ProviderInput && w.Provider == provider }) {
+			out[path] = digestOf(path)
+		}
+	}
+	return out
+}
+
+// mintedProviders are the providers the pass minted with (or tried to), as
+// its result tells: used for an engine that does not call AfterMint.
 func mintedProviders(res PassResult, start time.Time) map[string]bool {
 	minted := map[string]bool{}
 	for _, h := range res.Hosts {
@@ -233,21 +245,28 @@ func mintedProviders(res PassResult, start time.Time) map[string]bool {
 	return minted
 }
 
-// keepForeignChanges undoes the post-pass re-snapshot for the config (credgen
-// never writes it) and for the input files of providers the pass did not mint
-// with: a change to those during the pass (the config edited, a user logging
-// in meanwhile) was not credgen's and must still be acted on. It returns those
-// paths.
-func (l *loop) keepForeignChanges(before map[string]digest, minted map[string]bool) []string {
+// keepForeignChanges undoes the post-pass re-snapshot for what changed during
+// the pass without credgen's doing, and returns those paths, to be acted on:
+//   - the config (credgen never writes it), against its digest before the pass;
+//   - a provider's files, against their digests right after the provider's
+//     last mint in the pass (its own chainctl or menda calls write them; a
+//     login after that is the user's), or before the pass when it did not
+//     mint. For an engine that does not call AfterMint, the files of a
+//     provider its result says it minted with are taken as the mint's.
+func (l *loop) keepForeignChanges(before map[string]digest, afterMint map[string]map[string]digest, minted map[string]bool) []string {
 	var foreign []string
 	for path, entries := range l.watched {
-		prev, ok := before[path]
-		if !ok || prev == l.seen[path] {
-			continue
-		}
 		for _, w := range entries {
-			if w.Kind == Config || (w.Kind == ProviderInput && !minted[w.Provider]) {
-				l.seen[path] = prev
+			base, ok := before[path]
+			if w.Kind == ProviderInput {
+				if snap, did := afterMint[w.Provider]; did {
+					base, ok = snap[path]
+				} else if minted[w.Provider] {
+					ok = false
+				}
+			}
+			if w.Kind != Output && ok && base != l.seen[path] {
+				l.seen[path] = base
 				foreign = append(foreign, path)
 				break
 			}

@@ -379,6 +379,56 @@ func TestRunChangeDuringAnotherPassIsActedOn(t *testing.T) {
 	}
 }
 
+// With an engine that reports each mint (AfterMint), what a provider's own
+// calls write before the mint returns is the mint's, and a login after it in
+// the same pass (here after a failed mint, the case of ~/.menda appearing
+// while watch runs) is acted on.
+func TestRunAfterMintSeparatesOwnWritesFromLogins(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		loginAfter bool
+		wantMint   bool
+	}{
+		{name: "the mint's own write", loginAfter: false, wantMint: false},
+		{name: "a login after a failed mint", loginAfter: true, wantMint: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var trigger atomic.Bool
+			e, files, _ := startFileLoop(t, func(files loopFiles, req PassRequest) PassResult {
+				if !trigger.CompareAndSwap(true, false) {
+					return PassResult{}
+				}
+				write := func() {
+					if err := replaceFile(files.menda, `{"default": {"access_token": "new"}}`); err != nil {
+						t.Error(err)
+					}
+				}
+				if !tt.loginAfter {
+					write() // the provider's own call writes its cache...
+				}
+				req.AfterMint("menda") // ...then the mint returns (here: failed)
+				if tt.loginAfter {
+					write()
+				}
+				return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", MintErr: errors.New("no mendacfg")}}}
+			})
+			trigger.Store(true)
+			atomicWrite(t, files.output, "machine user login u password p\n") // a repair pass, which mints
+			e.nextPass(t)
+			if !tt.wantMint {
+				e.noPass(t)
+				return
+			}
+			if req := e.nextPass(t); !slices.Equal(req.MintProviders, []string{"menda"}) {
+				t.Errorf("pass %+v, want menda re-minted for the login after its mint", req)
+			}
+		})
+	}
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {

@@ -43,6 +43,9 @@ type WriteOptions struct {
 	DryRun        bool     // mint nothing, call nothing, write nothing; report the changes
 	Mint          []string // hosts to mint even when fresh
 	MintProviders []string // providers whose hosts to mint even when fresh
+	// AfterMint is called right after each provider mint returns (watch
+	// notes the provider's files then).
+	AfterMint func(provider string)
 }
 
 // hostPlan is the work for one host: one netrc machine, one credential.
@@ -216,6 +219,9 @@ func (e *Engine) mintIfDue(ctx context.Context, s *config.Settings, p *hostPlan,
 	}
 	e.log().Info("minting", "host", p.host, "provider", p.provider)
 	c, err := prov.Mint(ctx, p.indexes[0].Index)
+	if opts.AfterMint != nil {
+		opts.AfterMint(p.provider)
+	}
 	if err != nil {
 		p.err = err
 		e.log().Error("mint failed; the current credential stays", "host", p.host, "provider", p.provider, "err", err)

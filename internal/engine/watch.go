@@ -21,7 +21,7 @@ type watchedFiles interface{ WatchedFiles() []string }
 
 // Pass runs one write pass for watch.
 func (e *Engine) Pass(ctx context.Context, req watch.PassRequest) watch.PassResult {
-	rep, err := e.Write(ctx, WriteOptions{Mint: req.Mint, MintProviders: req.MintProviders})
+	rep, err := e.Write(ctx, WriteOptions{Mint: req.Mint, MintProviders: req.MintProviders, AfterMint: req.AfterMint})
 	if rep != nil && e.OnPass != nil && ctx.Err() == nil {
 		rep.Command = "watch"
 		e.OnPass(rep)
