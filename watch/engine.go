@@ -28,10 +28,10 @@ type Engine interface {
 type PassRequest struct {
 	Mint          []string // hosts to re-mint
 	MintProviders []string // providers whose every host is re-minted
-	// AfterMint, set by watch, is to be called on the pass's goroutine right
+	// AfterMint, set by watch, must be called on the pass's goroutine right
 	// after each call to a provider's mint returns (failed or not): watch then
-	// notes that provider's files, so that a change to them after its own
-	// calls (a login later in the pass) is not taken for the mint's.
+	// notes that provider's files, so that what its own calls wrote is not
+	// taken for a login, and a login later in the pass is.
 	AfterMint func(provider string)
 }
 

@@ -184,7 +184,6 @@ func (l *loop) pass(ctx context.Context, req PassRequest) {
 			req.Mint = append(req.Mint, host)
 		}
 	}
-	start := l.opts.Clock.Now()
 	before := maps.Clone(l.seen)
 	afterMint := map[string]map[string]digest{} // provider → its files' digests right after its mint
 	req.AfterMint = func(provider string) { afterMint[provider] = l.providerDigests(provider) }
@@ -195,7 +194,7 @@ func (l *loop) pass(ctx context.Context, req PassRequest) {
 	l.sched.record(req, res, l.opts.Clock.Now())
 	l.engine.Scheduled(l.sched.deadlines())
 	l.rewatch()
-	foreign := l.keepForeignChanges(before, afterMint, mintedProviders(res, start))
+	foreign := l.keepForeignChanges(before, afterMint)
 	foreign = append(foreign, l.keepOutputChanges(res.Outputs)...)
 	if len(foreign) > 0 {
 		l.react(ctx, l.changed(foreign))
@@ -233,37 +232,20 @@ func (l *loop) providerDigests(provider string) map[string]digest {
 	return out
 }
 
-// mintedProviders are the providers the pass minted with (or tried to), as
-// its result tells: used for an engine that does not call AfterMint.
-func mintedProviders(res PassResult, start time.Time) map[string]bool {
-	minted := map[string]bool{}
-	for _, h := range res.Hosts {
-		if h.MintErr != nil || !h.ObtainedAt.Before(start) {
-			minted[h.Provider] = true
-		}
-	}
-	return minted
-}
-
 // keepForeignChanges undoes the post-pass re-snapshot for what changed during
 // the pass without credgen's doing, and returns those paths, to be acted on:
 //   - the config (credgen never writes it), against its digest before the pass;
 //   - a provider's files, against their digests right after the provider's
 //     last mint in the pass (its own chainctl or menda calls write them; a
 //     login after that is the user's), or before the pass when it did not
-//     mint. For an engine that does not call AfterMint, the files of a
-//     provider its result says it minted with are taken as the mint's.
-func (l *loop) keepForeignChanges(before map[string]digest, afterMint map[string]map[string]digest, minted map[string]bool) []string {
+//     mint.
+func (l *loop) keepForeignChanges(before map[string]digest, afterMint map[string]map[string]digest) []string {
 	var foreign []string
 	for path, entries := range l.watched {
 		for _, w := range entries {
 			base, ok := before[path]
-			if w.Kind == ProviderInput {
-				if snap, did := afterMint[w.Provider]; did {
-					base, ok = snap[path]
-				} else if minted[w.Provider] {
-					ok = false
-				}
+			if snap, minted := afterMint[w.Provider]; minted && w.Kind == ProviderInput {
+				base, ok = snap[path]
 			}
 			if w.Kind != Output && ok && base != l.seen[path] {
 				l.seen[path] = base

@@ -307,7 +307,7 @@ func TestRunOwnWritesCauseNoLoop(t *testing.T) {
 	passes := 0
 	// Every pass rewrites the output and, minting with menda, the menda cache with new content, as the
 	// engine and a provider call do; none of it may trigger another pass.
-	e, files, _ := startFileLoop(t, func(files loopFiles, _ PassRequest) PassResult {
+	e, files, _ := startFileLoop(t, func(files loopFiles, req PassRequest) PassResult {
 		passes++
 		for path, content := range map[string]string{
 			files.output: strings.Repeat("machine a login b password c\n", passes),
@@ -317,6 +317,7 @@ func TestRunOwnWritesCauseNoLoop(t *testing.T) {
 				t.Error(err)
 			}
 		}
+		req.AfterMint("menda") // the mint that wrote the menda cache returns
 		return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0, Expiry: t0.Add(time.Hour), RefreshBefore: 15 * time.Minute}}}
 	})
 	e.noPass(t)
