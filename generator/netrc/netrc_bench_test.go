@@ -3,8 +3,9 @@ package netrc
 import (
 	"bytes"
 	"fmt"
-	"github.com/credgen/credgen/bench/scaling"
 	"testing"
+
+	"github.com/credgen/credgen/bench/scaling"
 )
 
 // The benchmarks run the editor on netrc files of growing size, ten times
@@ -13,12 +14,6 @@ import (
 
 // benchSizes are the machine counts benchmarked; 10,000 is issue 7's large file.
 var benchSizes = []int{10, 100, 1000, 10000}
-
-const (
-	benchManagedHost = "libraries.cgr.dev"
-	benchOldToken    = "eyJhbGciOiJIUzI1NiJ9.b2xkLXRva2VuLXBheWxvYWQ.b2xkLXNpZ25hdHVyZQ"
-	benchNewToken    = "eyJhbGciOiJIUzI1NiJ9.bmV3LXRva2VuLXBheWxvYWQ.bmV3LXNpZ25hdHVyZQ"
-)
 
 // benchNetrc is a netrc of n machines as people accumulate them: one entry per
 // line, a comment every 50 entries, and credgen's own entry last (where its
@@ -32,7 +27,7 @@ func benchNetrc(n int) []byte {
 		}
 		fmt.Fprintf(&b, "machine host%05d.internal.example.com login ci-user-%05d password s3cr3t-%08x\n", i, i, i*2654435761)
 	}
-	fmt.Fprintf(&b, "machine %s login _token password %s\n", benchManagedHost, benchOldToken)
+	fmt.Fprintf(&b, "machine %s login _token password %s\n", scaling.ManagedHost, scaling.OldToken)
 	return b.Bytes()
 }
 
@@ -49,7 +44,7 @@ func BenchmarkParse(b *testing.B) {
 // managed machine's password, render the new content.
 func BenchmarkRewrite(b *testing.B) {
 	scaling.Run(b, "machines", "machine", benchSizes, benchNetrc, func(b *testing.B, data []byte) {
-		benchRewrite(b, data, benchManagedHost)
+		benchRewrite(b, data, scaling.ManagedHost)
 	})
 }
 
@@ -66,7 +61,7 @@ func benchRewrite(b *testing.B, data []byte, host string) []byte {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := f.SetMachine(host, "_token", benchNewToken); err != nil {
+	if err := f.SetMachine(host, "_token", scaling.NewToken); err != nil {
 		b.Fatal(err)
 	}
 	return f.Bytes()
@@ -83,10 +78,10 @@ func TestBenchInput(t *testing.T) {
 	if got := len(f.Machines()); got != 1000 {
 		t.Fatalf("machines = %d, want 1000", got)
 	}
-	if err := f.SetMachine(benchManagedHost, "_token", benchNewToken); err != nil {
+	if err := f.SetMachine(scaling.ManagedHost, "_token", scaling.NewToken); err != nil {
 		t.Fatal(err)
 	}
-	want := bytes.Replace(data, []byte(benchOldToken), []byte(benchNewToken), 1)
+	want := bytes.Replace(data, []byte(scaling.OldToken), []byte(scaling.NewToken), 1)
 	if !bytes.Equal(f.Bytes(), want) {
 		t.Fatal("rewrite changed more than the managed password")
 	}

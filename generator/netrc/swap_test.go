@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/credgen/credgen/bench/scaling"
 )
 
 // TestSetMachineInPlace shows which edits SetMachine makes without parsing
@@ -69,7 +71,7 @@ func TestSetMachineLargeFileInPlace(t *testing.T) {
 	f := mustParse(t, string(benchNetrc(10000)))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	err := f.SetMachine(benchManagedHost, "_token", benchNewToken)
+	err := f.SetMachine(scaling.ManagedHost, "_token", scaling.NewToken)
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +80,7 @@ func TestSetMachineLargeFileInPlace(t *testing.T) {
 	if allocs := after.Mallocs - before.Mallocs; allocs > 20 {
 		t.Fatalf("SetMachine made %d allocations: it parsed the file again", allocs)
 	}
-	if m, _ := f.Lookup(benchManagedHost); m.Password != benchNewToken {
+	if m, _ := f.Lookup(scaling.ManagedHost); m.Password != scaling.NewToken {
 		t.Fatal("the token was not replaced")
 	}
 }

@@ -3,10 +3,10 @@ package pipconf
 import (
 	"bytes"
 	"fmt"
-	"github.com/credgen/credgen/bench/scaling"
 	"strings"
 	"testing"
 
+	"github.com/credgen/credgen/bench/scaling"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -17,13 +17,6 @@ import (
 // benchSizes are the index counts benchmarked; 200 is issue 7's large file.
 var benchSizes = []int{2, 20, 200, 2000}
 
-const (
-	benchManagedHost = "libraries.cgr.dev"
-	benchOldToken    = "eyJhbGciOiJIUzI1NiJ9.b2xkLXRva2VuLXBheWxvYWQ.b2xkLXNpZ25hdHVyZQ"
-	benchNewToken    = "eyJhbGciOiJIUzI1NiJ9.bmV3LXRva2VuLXBheWxvYWQ.bmV3LXNpZ25hdHVyZQ"
-	benchDefault     = "https://libraries.cgr.dev/python/simple/"
-)
-
 // benchPipConf is a pip.conf naming n indexes: the managed default index-url
 // and n-1 extra-index-url continuation lines, every tenth of them another
 // managed repository (credentials embedded by an earlier write), the rest
@@ -32,7 +25,7 @@ func benchPipConf(n int) []byte {
 	var b bytes.Buffer
 	b.Grow(n * 80)
 	b.WriteString("# pip configuration\n[global]\ntimeout = 60\n")
-	fmt.Fprintf(&b, "index-url = %s\n", urlcred.With(benchDefault, "_token", benchOldToken))
+	fmt.Fprintf(&b, "index-url = %s\n", urlcred.With(scaling.DefaultIndex, "_token", scaling.OldToken))
 	if n > 1 {
 		b.WriteString("extra-index-url =\n")
 	}
@@ -48,18 +41,9 @@ func benchPipConf(n int) []byte {
 
 func benchExtraURL(i int) string {
 	if i%10 == 0 {
-		return urlcred.With(fmt.Sprintf("https://libraries.cgr.dev/python-team%04d/simple/", i), "_token", benchOldToken)
+		return scaling.TeamIndex(i)
 	}
 	return fmt.Sprintf("https://mirror%04d.pypi.example.com/simple/", i)
-}
-
-// benchRefresh is credgen's URL mapping: the managed host's URLs get the new
-// credential, every other URL stays as it is.
-func benchRefresh(raw string) string {
-	if urlcred.Host(raw) != benchManagedHost {
-		return raw
-	}
-	return urlcred.With(raw, "_token", benchNewToken)
 }
 
 // BenchmarkParse is reading a pip.conf: what every credgen run pays.
@@ -84,8 +68,8 @@ func benchRewrite(b testing.TB, data []byte) []byte {
 	if err != nil {
 		b.Fatal(err)
 	}
-	f.MapURLs(benchRefresh)
-	f.SetIndexURL(benchRefresh(urlcred.With(benchDefault, "_token", benchOldToken)))
+	f.MapURLs(scaling.Refresh)
+	f.SetIndexURL(scaling.Refresh(urlcred.With(scaling.DefaultIndex, "_token", scaling.OldToken)))
 	return f.Bytes()
 }
 
@@ -100,7 +84,7 @@ func TestBenchInput(t *testing.T) {
 	if got := len(f.IndexURLs()); got != 200 {
 		t.Fatalf("index URLs = %d, want 200", got)
 	}
-	want := strings.ReplaceAll(string(data), benchOldToken, benchNewToken)
+	want := strings.ReplaceAll(string(data), scaling.OldToken, scaling.NewToken)
 	if got := string(benchRewrite(t, data)); got != want {
 		t.Fatal("rewrite changed more than the managed credentials")
 	}

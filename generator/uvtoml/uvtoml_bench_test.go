@@ -3,10 +3,10 @@ package uvtoml
 import (
 	"bytes"
 	"fmt"
-	"github.com/credgen/credgen/bench/scaling"
 	"strings"
 	"testing"
 
+	"github.com/credgen/credgen/bench/scaling"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -17,13 +17,6 @@ import (
 // benchSizes are the index counts benchmarked; 200 is issue 7's large file.
 var benchSizes = []int{2, 20, 200, 2000}
 
-const (
-	benchManagedHost = "libraries.cgr.dev"
-	benchOldToken    = "eyJhbGciOiJIUzI1NiJ9.b2xkLXRva2VuLXBheWxvYWQ.b2xkLXNpZ25hdHVyZQ"
-	benchNewToken    = "eyJhbGciOiJIUzI1NiJ9.bmV3LXRva2VuLXBheWxvYWQ.bmV3LXNpZ25hdHVyZQ"
-	benchDefault     = "https://libraries.cgr.dev/python/simple/"
-)
-
 // benchUVToml is a uv.toml with n [[index]] tables: the managed default first,
 // then n-1 more, every tenth of them another managed repository (credentials
 // embedded by an earlier write), the rest mirrors on other hosts; with the
@@ -32,27 +25,18 @@ func benchUVToml(n int) []byte {
 	var b bytes.Buffer
 	b.Grow(n * 110)
 	b.WriteString("# uv configuration\nnative-tls = false\n\n[pip]\ncompile-bytecode = false\n\n")
-	fmt.Fprintf(&b, "[[index]]\nname = \"chainguard-python\"\nurl = %q\ndefault = true\n", urlcred.With(benchDefault, "_token", benchOldToken))
+	fmt.Fprintf(&b, "[[index]]\nname = \"chainguard-python\"\nurl = %q\ndefault = true\n", urlcred.With(scaling.DefaultIndex, "_token", scaling.OldToken))
 	for i := 1; i < n; i++ {
 		if i%50 == 0 {
 			fmt.Fprintf(&b, "\n# mirrors %d-%d", i, i+49)
 		}
 		name, url := fmt.Sprintf("mirror%04d", i), fmt.Sprintf("https://mirror%04d.pypi.example.com/simple/", i)
 		if i%10 == 0 {
-			name, url = fmt.Sprintf("chainguard-python-team%04d", i), urlcred.With(fmt.Sprintf("https://libraries.cgr.dev/python-team%04d/simple/", i), "_token", benchOldToken)
+			name, url = fmt.Sprintf("chainguard-python-team%04d", i), scaling.TeamIndex(i)
 		}
 		fmt.Fprintf(&b, "\n[[index]]\nname = %q\nurl = %q\n", name, url)
 	}
 	return b.Bytes()
-}
-
-// benchRefresh is credgen's URL mapping: the managed host's URLs get the new
-// credential, every other URL stays as it is.
-func benchRefresh(raw string) string {
-	if urlcred.Host(raw) != benchManagedHost {
-		return raw
-	}
-	return urlcred.With(raw, "_token", benchNewToken)
 }
 
 // BenchmarkParse is reading a uv.toml: what every credgen run pays.
@@ -77,8 +61,8 @@ func benchRewrite(b testing.TB, data []byte) []byte {
 	if err != nil {
 		b.Fatal(err)
 	}
-	f.MapURLs(benchRefresh)
-	f.UpsertIndex("chainguard-python", benchRefresh(urlcred.With(benchDefault, "_token", benchOldToken)), true)
+	f.MapURLs(scaling.Refresh)
+	f.UpsertIndex("chainguard-python", scaling.Refresh(urlcred.With(scaling.DefaultIndex, "_token", scaling.OldToken)), true)
 	return f.Bytes()
 }
 
@@ -93,7 +77,7 @@ func TestBenchInput(t *testing.T) {
 	if got := len(f.Indexes()); got != 200 {
 		t.Fatalf("indexes = %d, want 200", got)
 	}
-	want := strings.ReplaceAll(string(data), benchOldToken, benchNewToken)
+	want := strings.ReplaceAll(string(data), scaling.OldToken, scaling.NewToken)
 	if got := string(benchRewrite(t, data)); got != want {
 		t.Fatal("rewrite changed more than the managed credentials")
 	}
