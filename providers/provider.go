@@ -7,14 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
 	"time"
-)
-
-// Names of the providers credgen knows.
-const (
-	Chainguard = "chainguard"
-	Menda      = "menda"
 )
 
 // Index is one private package index credgen manages.
@@ -38,34 +31,18 @@ type Credential struct {
 func (c Credential) Lifetime() time.Duration { return c.Expiry.Sub(c.ObtainedAt) }
 
 // Provider mints credentials. Implementations must honour ctx cancellation and
-// must never put the secret into an error message.
+// must never put the secret into an error message. Which hosts a provider
+// serves is a pure function of its package (see providers/known), so that
+// config can be checked before any provider is built.
 type Provider interface {
 	Name() string
+	// Username is the username a credential minted for idx will carry, or ""
+	// when only a mint can tell (a pull token names a new identity each time).
+	Username(idx Index) string
+	// WatchedFiles are the provider's own inputs, which a login rewrites: a
+	// change to one means its credentials should be minted again.
+	WatchedFiles() []string
 	Mint(ctx context.Context, idx Index) (Credential, error)
-}
-
-// ForHost names the provider that serves host, or "" when none recognises it.
-// chainguard: cgr.dev and *.cgr.dev; menda: *.d.codeartifact.*.amazonaws.com.
-func ForHost(host string) string {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	switch {
-	case host == "cgr.dev" || strings.HasSuffix(host, ".cgr.dev"):
-		return Chainguard
-	case isCodeArtifact(host):
-		return Menda
-	}
-	return ""
-}
-
-// isCodeArtifact matches DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com.
-func isCodeArtifact(host string) bool {
-	labels := strings.Split(host, ".")
-	// domain-owner . d . codeartifact . region . amazonaws . com
-	if len(labels) != 6 {
-		return false
-	}
-	return labels[0] != "" && labels[1] == "d" && labels[2] == "codeartifact" &&
-		labels[3] != "" && labels[4] == "amazonaws" && labels[5] == "com"
 }
 
 // Fingerprint is a short, non-reversible identifier of a secret, safe to store

@@ -16,6 +16,7 @@ import (
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/internal/engine"
 	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/chainguard"
 	"github.com/credgen/credgen/testdata/fakes/faketoken"
 )
 
@@ -24,13 +25,19 @@ import (
 type InstantProvider struct{}
 
 // Name is the provider's name: it stands in for chainguard.
-func (InstantProvider) Name() string { return providers.Chainguard }
+func (InstantProvider) Name() string { return chainguard.Name }
+
+// Username is chainguard's session username.
+func (InstantProvider) Username(providers.Index) string { return chainguard.SessionUsername }
+
+// WatchedFiles: none.
+func (InstantProvider) WatchedFiles() []string { return nil }
 
 // Mint returns a new one-hour token each call.
 func (InstantProvider) Mint(_ context.Context, _ providers.Index) (providers.Credential, error) {
 	now := time.Now()
 	return providers.Credential{
-		Username:   "_token",
+		Username:   chainguard.SessionUsername,
 		Secret:     faketoken.Issue("bench", "libraries.cgr.dev", time.Hour, now),
 		ObtainedAt: now,
 		Expiry:     now.Add(time.Hour),
@@ -60,7 +67,7 @@ func NewEngine(ctx context.Context, home string, size inputs.Size, allowTracked 
 	}
 	e := &engine.Engine{
 		Settings:  s,
-		Providers: map[string]providers.Provider{providers.Chainguard: InstantProvider{}},
+		Providers: map[string]providers.Provider{chainguard.Name: InstantProvider{}},
 		Log:       slog.New(slog.DiscardHandler),
 	}
 	if _, err := e.Write(ctx, engine.WriteOptions{}); err != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/credgen/credgen/generator/pipconf"
 	"github.com/credgen/credgen/generator/urlcred"
 	"github.com/credgen/credgen/generator/uvtoml"
-	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/known"
 )
 
 // TestLarge checks that the large home is what BENCHMARKS.md says it is.
@@ -48,7 +48,7 @@ func checkIndexes(t *testing.T, file string, urls []string) {
 	t.Helper()
 	managed := 0
 	for _, u := range urls {
-		if providers.ForHost(urlcred.Host(u)) != "" {
+		if known.ForHost(urlcred.Host(u)) != "" {
 			managed++
 		}
 	}

@@ -35,8 +35,12 @@ func newEngine(cmd *cli.Command, stderr io.Writer) (*engine.Engine, error) {
 		Reresolve: resolve,
 		Log:       log,
 		Providers: map[string]providers.Provider{
-			providers.Chainguard: &chainguard.Provider{Chainctl: env.Getenv("CREDGEN_CHAINCTL"), Logger: log},
-			providers.Menda: &menda.Provider{
+			chainguard.Name: &chainguard.Provider{
+				Chainctl: env.Getenv("CREDGEN_CHAINCTL"),
+				CacheDir: chainguard.CacheDir(env.Getenv, env.Home),
+				Logger:   log,
+			},
+			menda.Name: &menda.Provider{
 				Home:   env.Home,
 				Logger: log,
 				WriteCache: func(path string, data []byte) error {

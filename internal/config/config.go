@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/credgen/credgen/generator/atomicfile"
+	"github.com/credgen/credgen/providers/chainguard"
+	"github.com/credgen/credgen/providers/known"
 )
 
 // File is credgen's config.toml as written by the user.
@@ -156,8 +159,8 @@ func (f *File) validate() error {
 		if err := checkMode(ix.Mode); err != nil {
 			return f.errAt(i, "mode", err.Error())
 		}
-		if ix.Provider != "" && ix.Provider != "chainguard" && ix.Provider != "menda" {
-			return f.errAt(i, "provider", fmt.Sprintf("unknown provider %q (chainguard or menda)", ix.Provider))
+		if ix.Provider != "" && !slices.Contains(known.Names(), ix.Provider) {
+			return f.errAt(i, "provider", fmt.Sprintf("unknown provider %q (%s)", ix.Provider, strings.Join(known.Names(), " or ")))
 		}
 	}
 	return nil
@@ -173,13 +176,7 @@ func (f *File) errAt(i int, key, msg string) *Error {
 // is empty), for messages about a value that decoded but is not acceptable.
 func (f *File) IndexLine(i int, key string) int { return f.lines.find(i, key) }
 
-func checkMode(m string) error {
-	switch m {
-	case "", "session", "pull-token":
-		return nil
-	}
-	return fmt.Errorf("unknown chainguard mode %q (session or pull-token)", m)
-}
+func checkMode(m string) error { return chainguard.CheckMode(m) }
 
 // lineFinder locates keys for messages about values that decoded fine but are
 // not acceptable; go-toml reports lines only for syntax and type errors.

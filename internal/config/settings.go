@@ -12,6 +12,7 @@ import (
 
 	"github.com/credgen/credgen/generator/urlcred"
 	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/known"
 )
 
 // Output kinds, as named by --targets.
@@ -116,7 +117,6 @@ type Settings struct {
 	AllowTracked  bool
 	Indexes       []IndexSpec
 	StateDir      string // $XDG_STATE_HOME/credgen
-	ChainctlCache string // $XDG_CACHE_HOME/chainguard
 }
 
 // StatePath is the state file.
@@ -143,8 +143,7 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 	}
 	configHome := xdg("XDG_CONFIG_HOME", ".config")
 	s := &Settings{
-		StateDir:      filepath.Join(xdg("XDG_STATE_HOME", ".local/state"), "credgen"),
-		ChainctlCache: filepath.Join(xdg("XDG_CACHE_HOME", ".cache"), "chainguard"),
+		StateDir: filepath.Join(xdg("XDG_STATE_HOME", ".local/state"), "credgen"),
 	}
 	cfgPath, optional := fl.Config, false
 	if cfgPath == "" {
@@ -277,7 +276,7 @@ func NewIndexSpec(raw, provider string, src Source) (IndexSpec, error) {
 		return IndexSpec{}, fmt.Errorf("%q is not an https:// index URL", raw)
 	}
 	if provider == "" {
-		provider = providers.ForHost(host)
+		provider = known.ForHost(host)
 	}
 	if provider == "" {
 		return IndexSpec{}, fmt.Errorf("%s: no provider recognises host %s (set provider = \"chainguard\" or \"menda\" on its [[index]] in the config)", raw, host)

@@ -8,7 +8,7 @@ import (
 	"github.com/credgen/credgen/generator/urlcred"
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/internal/state"
-	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/known"
 )
 
 // managed is one index this run manages, wherever it was found.
@@ -49,7 +49,7 @@ func discover(s *config.Settings, st *state.State, o *outputs) ([]*managed, erro
 	}
 	for _, u := range outputURLs(o) {
 		bare := urlcred.Strip(u.url)
-		if providers.ForHost(urlcred.Host(bare)) == "" || st.IsRemoved(bare) {
+		if known.ForHost(urlcred.Host(bare)) == "" || st.IsRemoved(bare) {
 			continue
 		}
 		spec, err := config.NewIndexSpec(bare, "", config.FromOutput)

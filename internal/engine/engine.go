@@ -209,7 +209,7 @@ func (e *Engine) mintIfDue(ctx context.Context, s *config.Settings, p *hostPlan,
 		return
 	}
 	if opts.DryRun {
-		p.next, p.minted = placeholder(p), true
+		p.next, p.minted = e.placeholder(p), true
 		return
 	}
 	prov := e.Providers[p.provider]
@@ -261,15 +261,17 @@ func RefreshBefore(s *config.Settings, c providers.Credential) time.Duration {
 }
 
 // placeholder stands in for a credential --dry-run does not mint.
-func placeholder(p *hostPlan) *providers.Credential {
-	user := "_token"
+func (e *Engine) placeholder(p *hostPlan) *providers.Credential {
+	user := ""
+	if prov := e.Providers[p.provider]; prov != nil {
+		user = prov.Username(p.indexes[0].Index)
+	}
 	switch {
-	case p.provider == providers.Menda:
-		user = "aws"
+	case user != "":
 	case p.current != nil:
 		user = p.current.Username
-	case p.indexes[0].Mode == "pull-token":
-		user = "new-pull-token-identity"
+	default:
+		user = "new-identity" // only a mint names it (a pull token)
 	}
 	return &providers.Credential{Username: user, Secret: "****"}
 }

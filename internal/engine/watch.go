@@ -15,10 +15,6 @@ import (
 // The engine is what `credgen watch` drives.
 var _ watch.Engine = (*Engine)(nil)
 
-// watchedFiles is implemented by providers with input files of their own
-// (menda: mendacfg and the token cache).
-type watchedFiles interface{ WatchedFiles() []string }
-
 // Pass runs one write pass for watch.
 func (e *Engine) Pass(ctx context.Context, req watch.PassRequest) watch.PassResult {
 	rep, err := e.Write(ctx, WriteOptions{Mint: req.Mint, MintProviders: req.MintProviders, AfterMint: req.AfterMint})
@@ -75,12 +71,9 @@ func (e *Engine) Watched() []watch.Watched {
 	for _, kind := range s.Targets {
 		ws = append(ws, watch.Watched{Path: s.Paths[kind], Kind: watch.Output})
 	}
-	ws = append(ws, watch.Watched{Path: s.ChainctlCache, Kind: watch.ProviderInput, Provider: providers.Chainguard})
 	for name, p := range e.Providers {
-		if wf, ok := p.(watchedFiles); ok {
-			for _, path := range wf.WatchedFiles() {
-				ws = append(ws, watch.Watched{Path: path, Kind: watch.ProviderInput, Provider: name})
-			}
+		for _, path := range p.WatchedFiles() {
+			ws = append(ws, watch.Watched{Path: path, Kind: watch.ProviderInput, Provider: name})
 		}
 	}
 	return ws

@@ -12,11 +12,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/credgen/credgen/providers"
 )
+
+// Name is the provider's name in the config and the state.
+const Name = "chainguard"
+
+// Serves says whether host is Chainguard's: cgr.dev and its subdomains.
+func Serves(host string) bool {
+	return host == "cgr.dev" || strings.HasSuffix(host, ".cgr.dev")
+}
 
 // Audience is what session tokens are requested for. Chainguard Libraries
 // documents this one audience for every ecosystem, whichever *.cgr.dev host
@@ -51,10 +60,49 @@ type Provider struct {
 	Env      []string         // environment for chainctl; nil = os.Environ()
 	Now      func() time.Time // nil = time.Now
 	Logger   *slog.Logger     // nil = discard
+	// CacheDir is chainctl's token cache ($XDG_CACHE_HOME/chainguard), which
+	// watch watches for logins; "" = none.
+	CacheDir string
 }
 
-// Name is providers.Chainguard.
-func (p *Provider) Name() string { return providers.Chainguard }
+// Name is the provider's name.
+func (p *Provider) Name() string { return Name }
+
+// Username is _token in session mode; a pull token's identity is known only
+// once it is minted.
+func (p *Provider) Username(idx providers.Index) string {
+	if idx.Mode == ModePullToken {
+		return ""
+	}
+	return SessionUsername
+}
+
+// WatchedFiles is chainctl's token cache folder, which `chainctl auth login`
+// rewrites.
+func (p *Provider) WatchedFiles() []string {
+	if p.CacheDir == "" {
+		return nil
+	}
+	return []string{p.CacheDir}
+}
+
+// CacheDir is where chainctl keeps its tokens: $XDG_CACHE_HOME/chainguard,
+// else ~/.cache/chainguard.
+func CacheDir(getenv func(string) string, home string) string {
+	if v := getenv("XDG_CACHE_HOME"); v != "" && filepath.IsAbs(v) {
+		return filepath.Join(v, "chainguard")
+	}
+	return filepath.Join(home, ".cache", "chainguard")
+}
+
+// CheckMode refuses a mode chainguard does not know ("" is the default).
+func CheckMode(mode string) error {
+	switch mode {
+	case "", ModeSession, ModePullToken:
+		return nil
+	}
+	return fmt.Errorf("unknown chainguard mode %q (%s or %s)", mode, ModeSession, ModePullToken)
+}
 
 // Mint runs chainctl for idx and returns the credential it printed.
 func (p *Provider) Mint(ctx context.Context, idx providers.Index) (providers.Credential, error) {

@@ -17,14 +17,29 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/credgen/credgen/providers"
 )
 
+// Name is the provider's name in the config and the state.
+const Name = "menda"
+
 // Username is the netrc login CodeArtifact expects.
 const Username = "aws"
+
+// Serves says whether host is a CodeArtifact repository host:
+// DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com.
+func Serves(host string) bool {
+	labels := strings.Split(host, ".")
+	if len(labels) != 6 {
+		return false
+	}
+	return labels[0] != "" && labels[1] == "d" && labels[2] == "codeartifact" &&
+		labels[3] != "" && labels[4] == "amazonaws" && labels[5] == "com"
+}
 
 // Provider mints CodeArtifact credentials through menda-cloud. The zero value
 // works for the current user. A Provider must not be copied after first use.
@@ -56,8 +71,11 @@ type Provider struct {
 	httpClient *http.Client // built on first use when HTTPClient is nil
 }
 
-// Name is providers.Menda.
-func (p *Provider) Name() string { return providers.Menda }
+// Name is the provider's name.
+func (p *Provider) Name() string { return Name }
+
+// Username is always aws.
+func (p *Provider) Username(providers.Index) string { return Username }
 
 // WatchedFiles are the files whose change should make credgen mint again:
 // mendacfg and the token cache.

@@ -501,7 +501,7 @@ func TestWatchedFiles(t *testing.T) {
 	if got := p.WatchedFiles(); !reflect.DeepEqual(got, want) {
 		t.Errorf("WatchedFiles = %v", got)
 	}
-	if p.Name() != providers.Menda {
+	if p.Name() != Name {
 		t.Errorf("Name = %q", p.Name())
 	}
 	var _ providers.Provider = p
