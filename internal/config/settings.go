@@ -113,10 +113,10 @@ type Settings struct {
 	ChainguardMode string        // the mode for indexes that name none
 	// ModeOverride is --chainguard-mode, else the config's chainguard_mode: it
 	// beats the mode an earlier run recorded for an index.
-	ModeOverride  string
-	AllowTracked  bool
-	Indexes       []IndexSpec
-	StateDir      string // $XDG_STATE_HOME/credgen
+	ModeOverride string
+	AllowTracked bool
+	Indexes      []IndexSpec
+	StateDir     string // $XDG_STATE_HOME/credgen
 }
 
 // StatePath is the state file.

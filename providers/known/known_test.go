@@ -25,4 +25,3 @@ func TestForHost(t *testing.T) {
 		}
 	}
 }
-
