@@ -12,11 +12,11 @@ import (
 
 // Index is one private package index credgen manages.
 type Index struct {
-	URL     string // the index URL without credentials, e.g. https://libraries.cgr.dev/python/simple/
-	Host    string // lower-case host of URL, without port
-	Profile string // menda: profile id for this index ("" = MENDA_PROFILE_ID or "default")
-	Mode    string // chainguard: "session" (default) or "pull-token"
-	Parent  string // chainguard pull-token: --parent organisation ("" = none)
+	URL     string `json:"url"`               // without credentials, e.g. https://libraries.cgr.dev/python/simple/
+	Host    string `json:"host"`              // lower-case host of URL, without port
+	Profile string `json:"profile,omitempty"` // menda: profile id ("" = MENDA_PROFILE_ID or "default")
+	Mode    string `json:"mode,omitempty"`    // chainguard: "session" (default) or "pull-token"
+	Parent  string `json:"parent,omitempty"`  // chainguard pull-token: --parent organisation ("" = none)
 }
 
 // Credential is what a provider mints: a username and a secret for one host.

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credgen/credgen/internal/renewal"
 )
 
 // runLoop starts Run and stops it when the test ends, checking it returns nil promptly.
@@ -318,7 +320,7 @@ func TestRunOwnWritesCauseNoLoop(t *testing.T) {
 			}
 		}
 		req.AfterMint("menda") // the mint that wrote the menda cache returns
-		return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0, Expiry: t0.Add(time.Hour), RefreshBefore: 15 * time.Minute}}}
+		return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0, Expiry: t0.Add(time.Hour), Renewal: renewal.Rule{Before: 15 * time.Minute}}}}
 	})
 	e.noPass(t)
 	writeFile(t, files.output+".unrelated", "a neighbour changing is not our business")
@@ -361,7 +363,7 @@ func TestRunChangeDuringAnotherPassIsActedOn(t *testing.T) {
 						t.Error(err)
 					}
 				}
-				return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0.Add(-time.Hour), Expiry: t0.Add(time.Hour), RefreshBefore: 15 * time.Minute}}}
+				return PassResult{Hosts: []HostResult{{Host: "ca.example", Provider: "menda", ObtainedAt: t0.Add(-time.Hour), Expiry: t0.Add(time.Hour), Renewal: renewal.Rule{Before: 15 * time.Minute}}}}
 			})
 			reloads := e.reloadCount()
 			changeDuringPass.Store(true)

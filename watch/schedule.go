@@ -7,15 +7,14 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/credgen/credgen/internal/renewal"
 )
 
 // Retry bounds for failed mints and failed passes (SPEC: 5 s → 5 min, forever).
 const (
 	backoffBase = 5 * time.Second
 	backoffCap  = 5 * time.Minute
-	// jitterDivisor: the renewal jitter is up to lifetime/jitterDivisor (10%); it is also the earliest
-	// share of the lifetime at which a fresh credential is renewed, whatever refresh-before says.
-	jitterDivisor = 10
 )
 
 var (
@@ -25,13 +24,13 @@ var (
 
 // hostState is the schedule of one managed host.
 type hostState struct {
-	provider      string
-	obtainedAt    time.Time
-	expiry        time.Time
-	refreshBefore time.Duration
-	renewAt       time.Time // drawn once per credential, so repeated passes do not move it
-	failures      int       // consecutive failed mints; > 0 means retryAt is the deadline
-	retryAt       time.Time
+	provider   string
+	obtainedAt time.Time
+	expiry     time.Time
+	rule       renewal.Rule
+	renewAt    time.Time // drawn once per credential, so repeated passes do not move it
+	failures   int       // consecutive failed mints; > 0 means retryAt is the deadline
+	retryAt    time.Time
 }
 
 func (h *hostState) deadline() time.Time {
@@ -161,15 +160,15 @@ func (s *schedule) recordHost(r HostResult, requested bool, now time.Time) {
 // (or its refresh-before) changed.
 func (s *schedule) adopt(host string, h *hostState, r HostResult) {
 	obtained, expiry := r.ObtainedAt.Round(0), r.Expiry.Round(0)
-	if obtained.Equal(h.obtainedAt) && expiry.Equal(h.expiry) && r.RefreshBefore == h.refreshBefore {
+	if obtained.Equal(h.obtainedAt) && expiry.Equal(h.expiry) && r.Renewal == h.rule {
 		return
 	}
-	h.obtainedAt, h.expiry, h.refreshBefore = obtained, expiry, r.RefreshBefore
+	h.obtainedAt, h.expiry, h.rule = obtained, expiry, r.Renewal
 	h.renewAt = time.Time{}
 	if expiry.IsZero() {
 		return
 	}
-	h.renewAt = renewalTime(obtained, expiry, r.RefreshBefore, s.rand)
+	h.renewAt = h.rule.At(obtained, expiry, s.rand.Int64N)
 	s.log.Info("renewal scheduled", "host", host, "provider", h.provider, "expires", expiry, "renew_at", h.renewAt)
 }
 
@@ -207,30 +206,6 @@ func (s *schedule) recordPass(err error, now time.Time) {
 	s.passRetryAt = now.Add(delay)
 	s.log.Error("write pass failed; will retry", "attempt", s.passFailures,
 		"retry_in", delay.Round(time.Millisecond), "backoff_max", ceiling, "next_try", s.passRetryAt, "err", err)
-}
-
-// renewalTime is expiry − refreshBefore − jitter, jitter uniform in [0, lifetime/10). It is never earlier
-// than a tenth of the lifetime after the credential was obtained, so a refresh-before longer than the
-// lifetime renews often but never in a busy loop.
-func renewalTime(obtained, expiry time.Time, refreshBefore time.Duration, r Rand) time.Time {
-	at := expiry.Add(-refreshBefore)
-	lifetime := expiry.Sub(obtained)
-	if obtained.IsZero() || lifetime <= 0 {
-		return at
-	}
-	at = at.Add(-jitter(lifetime, r))
-	if floor := obtained.Add(lifetime / jitterDivisor); at.Before(floor) {
-		return floor
-	}
-	return at
-}
-
-func jitter(lifetime time.Duration, r Rand) time.Duration {
-	n := int64(lifetime / jitterDivisor)
-	if n <= 0 {
-		return 0
-	}
-	return time.Duration(r.Int64N(n))
 }
 
 // backoff is the delay before retry number attempt (1-based), within SPEC's

@@ -11,68 +11,6 @@ import (
 	"time"
 )
 
-func TestRenewalTime(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name          string
-		obtained      time.Time
-		lifetime      time.Duration
-		refreshBefore time.Duration
-		rand          Rand
-		want          time.Time
-	}{
-		{"no jitter drawn", t0, time.Hour, 15 * time.Minute, randLowest, t0.Add(45 * time.Minute)},
-		{"largest jitter is just under 10% of the lifetime", t0, time.Hour, 15 * time.Minute, randHighest,
-			t0.Add(45*time.Minute - 6*time.Minute + 1)},
-		{"90-second token, a quarter ahead", t0, 90 * time.Second, 22500 * time.Millisecond, randLowest,
-			t0.Add(67500 * time.Millisecond)},
-		{"refresh-before longer than the lifetime renews after a tenth of it", t0, time.Hour, 2 * time.Hour,
-			randLowest, t0.Add(6 * time.Minute)},
-		{"unknown obtained time: no jitter, no floor", time.Time{}, 0, 15 * time.Minute, randHighest,
-			t0.Add(time.Hour - 15*time.Minute)},
-		{"expiry before obtained: no jitter", t0.Add(2 * time.Hour), -time.Hour, 15 * time.Minute, randHighest,
-			t0.Add(45 * time.Minute)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			expiry := tt.obtained.Add(tt.lifetime)
-			if tt.obtained.IsZero() {
-				expiry = t0.Add(time.Hour)
-			}
-			got := renewalTime(tt.obtained, expiry, tt.refreshBefore, tt.rand)
-			if !got.Equal(tt.want) {
-				t.Errorf("renewalTime = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestRenewalJitterStaysWithinTenPercent(t *testing.T) {
-	t.Parallel()
-	r := rand.New(rand.NewPCG(1, 2))
-	const lifetime = time.Hour
-	expiry := t0.Add(lifetime)
-	latest := expiry.Add(-15 * time.Minute)
-	earliest := latest.Add(-lifetime / 10)
-	var lowest, highest time.Time
-	for i := range 10000 {
-		at := renewalTime(t0, expiry, 15*time.Minute, r)
-		if at.After(latest) || !at.After(earliest) {
-			t.Fatalf("draw %d: renewal %v outside (%v, %v]", i, at, earliest, latest)
-		}
-		if lowest.IsZero() || at.Before(lowest) {
-			lowest = at
-		}
-		if at.After(highest) {
-			highest = at
-		}
-	}
-	// Uniform, not stuck at one end: the draws cover almost the whole window.
-	if lowest.Sub(earliest) > lifetime/100 || latest.Sub(highest) > lifetime/100 {
-		t.Errorf("draws span [%v, %v], want nearly (%v, %v]", lowest, highest, earliest, latest)
-	}
-}
-
 func TestBackoffGrowsToTheCap(t *testing.T) {
 	t.Parallel()
 	wantCeilings := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second,
@@ -117,8 +55,7 @@ func TestBackoffIsEqualJitterWithinSpec(t *testing.T) {
 
 // fresh is a successful host result: obtained at, valid for lifetime, renewed a quarter ahead.
 func fresh(host, provider string, at time.Time, lifetime time.Duration) HostResult {
-	return HostResult{Host: host, Provider: provider, ObtainedAt: at, Expiry: at.Add(lifetime),
-		RefreshBefore: lifetime / 4}
+	return HostResult{Host: host, Provider: provider, ObtainedAt: at, Expiry: at.Add(lifetime)}
 }
 
 func failed(h HostResult, err error) HostResult {

@@ -18,11 +18,8 @@ func removeCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := e.Remove(ctx, cmd.Bool("purge"), cmd.Bool("dry-run"))
-			if perr := printReport(cmd.Root().Writer, rep, cmd.Bool("json"), cmd.Bool("dry-run")); perr != nil {
-				return perr
-			}
-			return err
+			pass, err := e.Remove(ctx, cmd.Bool("purge"), cmd.Bool("dry-run"))
+			return finishPass(cmd, pass, err)
 		},
 	}
 }

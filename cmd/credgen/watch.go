@@ -27,14 +27,11 @@ func watchCommand() *cli.Command {
 				return err
 			}
 			if cmd.Bool("dry-run") {
-				rep, err := e.Write(ctx, engine.WriteOptions{DryRun: true})
-				if rep != nil {
-					rep.Command = "watch"
+				pass, err := e.Write(ctx, engine.WriteOptions{DryRun: true})
+				if pass != nil {
+					pass.Command = "watch"
 				}
-				if perr := printReport(cmd.Root().Writer, rep, cmd.Bool("json"), true); perr != nil {
-					return perr
-				}
-				return err
+				return finishPass(cmd, pass, err)
 			}
 			if cmd.Bool("json") {
 				enc := json.NewEncoder(cmd.Root().Writer) // one compact document per line

@@ -23,13 +23,22 @@ func writeCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := e.Write(ctx, engine.WriteOptions{Force: cmd.Bool("force"), DryRun: cmd.Bool("dry-run")})
-			if perr := printReport(cmd.Root().Writer, rep, cmd.Bool("json"), cmd.Bool("dry-run")); perr != nil {
-				return perr
-			}
-			return err
+			pass, err := e.Write(ctx, engine.WriteOptions{Force: cmd.Bool("force"), DryRun: cmd.Bool("dry-run")})
+			return finishPass(cmd, pass, err)
 		},
 	}
+}
+
+// finishPass prints a pass's report and returns the error its exit code
+// comes from: the run's own, else the hosts that could not be refreshed.
+func finishPass(cmd *cli.Command, pass *engine.Pass, err error) error {
+	if perr := printReport(cmd.Root().Writer, pass.Report(), cmd.Bool("json"), cmd.Bool("dry-run")); perr != nil {
+		return perr
+	}
+	if err == nil && pass != nil {
+		err = pass.Err()
+	}
+	return err
 }
 
 // printReport prints a run's report: JSON under --json, the masked diffs

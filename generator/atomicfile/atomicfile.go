@@ -26,6 +26,33 @@ type Options struct {
 	// WriteHook, when set, replaces the write of data into the temp file;
 	// tests use it to inject faults such as a full disk.
 	WriteHook func(w io.Writer, data []byte) error
+	// Expect, when set, is the content the caller read and built data from.
+	// Write checks right before the rename that the file still holds it and
+	// otherwise returns ErrChanged and writes nothing, so that an edit
+	// another program made meanwhile is never overwritten.
+	Expect *Content
+}
+
+// Content is a file's content as read: Exists false means there was no file.
+type Content struct {
+	Data   []byte
+	Exists bool
+}
+
+// ErrChanged is returned by Write when the file no longer holds
+// Options.Expect: the caller must read it again and redo its edit.
+var ErrChanged = errors.New("changed by another program meanwhile")
+
+// stillHolds says whether the file at real holds want now.
+func stillHolds(real string, want *Content) error {
+	cur, exists, err := Read(real)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", real, errors.Unwrap(err))
+	}
+	if exists != want.Exists || !bytes.Equal(cur, want.Data) {
+		return fmt.Errorf("%s: %w", real, ErrChanged)
+	}
+	return nil
 }
 
 // Result says what Write did (or, under DryRun, would do).
@@ -163,7 +190,12 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		}
 		return res, nil
 	}
-	if err := replace(real, data, mode, old, opts.WriteHook); err != nil {
+	if opts.Expect != nil {
+		if err := stillHolds(real, opts.Expect); err != nil {
+			return res, err
+		}
+	}
+	if err := replace(real, data, mode, old, opts); err != nil {
 		return res, err
 	}
 	res.Written = true
@@ -190,7 +222,7 @@ func sweepStaleTemps(real string) {
 func tempPrefix(real string) string { return "." + filepath.Base(real) + ".credgen-" }
 
 // replace writes data to a temp file beside real and renames it over real.
-func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, hook func(io.Writer, []byte) error) (err error) {
+func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, opts Options) (err error) {
 	dir := filepath.Dir(real)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
@@ -211,8 +243,8 @@ func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, hook f
 	if err := keepOwner(tmp, old); err != nil {
 		return fmt.Errorf("keep owner of %s: %w", real, err)
 	}
-	if hook != nil {
-		err = hook(tmp, data)
+	if opts.WriteHook != nil {
+		err = opts.WriteHook(tmp, data)
 	} else {
 		_, err = tmp.Write(data)
 	}
@@ -224,6 +256,12 @@ func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, hook f
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", tmp.Name(), err)
+	}
+	if opts.Expect != nil {
+		// Again right before the rename: the temp file's fsync takes a while.
+		if err := stillHolds(real, opts.Expect); err != nil {
+			return err
+		}
 	}
 	if err := os.Rename(tmp.Name(), real); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", tmp.Name(), real, err)

@@ -55,3 +55,19 @@ func (l *Lock) Release() error {
 	}
 	return l.f.Unlock()
 }
+
+// TryAcquire takes the lock file at path if no other process holds it, without
+// waiting: ok is false when another holds it.
+func TryAcquire(path string) (l *Lock, ok bool, err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	f := flock.New(path, flock.SetPermissions(0o600))
+	if ok, err = f.TryLock(); err != nil {
+		return nil, false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	return &Lock{f: f}, true, nil
+}

@@ -89,18 +89,19 @@ const (
 	FromOutput                   // already in pip.conf or uv.toml
 )
 
-// IndexSpec is one index credgen manages.
+// IndexSpec is one index credgen manages: what the config, a flag, an earlier
+// run (the state file embeds it) or an output says of it.
 type IndexSpec struct {
 	providers.Index
-	Provider string // chainguard or menda
-	Default  bool
-	Name     string // uv name as configured ("" = derived)
-	Source   Source
+	Provider string `json:"provider"` // chainguard or menda
+	Default  bool   `json:"default,omitempty"`
+	Name     string `json:"name,omitempty"` // uv name as configured ("" = derived)
 	// Requested: the user asked for this index (config or flags, now or in an
 	// earlier run), so credgen adds its entries to every output, and puts
 	// them back when they go. Indexes only found in an output are refreshed
 	// where they are.
-	Requested bool
+	Requested bool   `json:"requested,omitempty"`
+	Source    Source `json:"-"`
 }
 
 // Settings is everything one run needs to know, resolved.
@@ -117,6 +118,10 @@ type Settings struct {
 	AllowTracked bool
 	Indexes      []IndexSpec
 	StateDir     string // $XDG_STATE_HOME/credgen
+	// CredentialCache holds the credentials credgen obtained, secrets
+	// included: $XDG_RUNTIME_DIR/credgen/credentials.json (memory-backed on
+	// most Linux systems), else credentials.json in StateDir.
+	CredentialCache string
 }
 
 // StatePath is the state file.
@@ -124,6 +129,12 @@ func (s *Settings) StatePath() string { return filepath.Join(s.StateDir, "state.
 
 // LockPath is the lock file beside the state.
 func (s *Settings) LockPath() string { return filepath.Join(s.StateDir, "credgen.lock") }
+
+// MintLockPath is the lock that serialises mints for host across credgen
+// processes, so that one slow provider never holds up another's hosts.
+func (s *Settings) MintLockPath(host string) string {
+	return filepath.Join(s.StateDir, "mint", host+".lock")
+}
 
 // Targeted says whether output kind is written this run.
 func (s *Settings) Targeted(kind string) bool { return slices.Contains(s.Targets, kind) }
@@ -144,6 +155,10 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 	configHome := xdg("XDG_CONFIG_HOME", ".config")
 	s := &Settings{
 		StateDir: filepath.Join(xdg("XDG_STATE_HOME", ".local/state"), "credgen"),
+	}
+	s.CredentialCache = filepath.Join(s.StateDir, "credentials.json")
+	if run := env.Getenv("XDG_RUNTIME_DIR"); run != "" && filepath.IsAbs(run) {
+		s.CredentialCache = filepath.Join(run, "credgen", "credentials.json")
 	}
 	cfgPath, optional := fl.Config, false
 	if cfgPath == "" {

@@ -11,26 +11,26 @@ import (
 	"github.com/credgen/credgen/providers/known"
 )
 
-// managed is one index this run manages, wherever it was found.
+// managed is one index this run manages, wherever it was found, with its
+// state record (nil when new).
 type managed struct {
 	config.IndexSpec
-	rec *state.Index // its state record, nil when new
+	rec *state.Index
 }
 
-// discover gathers the managed indexes, as SPEC.md says: config and flags,
-// then what earlier runs recorded, then every index URL the outputs already
-// hold whose host a provider recognises. A netrc machine alone does not count.
-func discover(s *config.Settings, st *state.State, o *outputs) ([]*managed, error) {
-	var out []*managed
-	seen := map[string]*managed{}
+// discover gathers the managed indexes: config and flags, then what earlier
+// runs recorded, then every index URL the outputs already hold whose host a
+// provider recognises. A netrc machine alone does not count.
+func discover(s *config.Settings, st *state.State, outs []*output) ([]*managed, error) {
+	var found []*managed
+	seen := map[string]bool{}
 	add := func(spec config.IndexSpec) {
 		key := urlcred.Key(spec.URL)
-		if seen[key] != nil {
+		if seen[key] {
 			return
 		}
-		m := &managed{IndexSpec: spec, rec: st.Find(spec.URL)}
-		seen[key] = m
-		out = append(out, m)
+		seen[key] = true
+		found = append(found, &managed{IndexSpec: spec, rec: st.Find(spec.URL)})
 	}
 	explicitDefault := false
 	for _, spec := range s.Indexes {
@@ -47,53 +47,37 @@ func discover(s *config.Settings, st *state.State, o *outputs) ([]*managed, erro
 		spec.Mode = cmp.Or(s.ModeOverride, rec.Mode, s.ChainguardMode)
 		add(spec)
 	}
-	for _, u := range outputURLs(o) {
-		bare := urlcred.Strip(u.url)
-		if known.ForHost(urlcred.Host(bare)) == "" || st.IsRemoved(bare) {
-			continue
+	for _, o := range outs {
+		for _, raw := range o.doc.IndexURLs() {
+			bare := urlcred.Strip(raw)
+			if known.ForHost(urlcred.Host(bare)) == "" || st.IsRemoved(bare) {
+				continue
+			}
+			spec, err := config.NewIndexSpec(bare, "", config.FromOutput)
+			if err != nil {
+				return nil, usage("%s: %v", o.path, err)
+			}
+			spec.Mode = s.ChainguardMode
+			add(spec)
 		}
-		spec, err := config.NewIndexSpec(bare, "", config.FromOutput)
-		if err != nil {
-			return nil, usage("%s: %v", u.path, err)
-		}
-		spec.Mode = s.ChainguardMode
-		add(spec)
 	}
 	// What the config says of an index is authoritative; otherwise what an
 	// earlier run recorded fills in (a flag names only the URL).
-	for _, m := range out {
+	for _, m := range found {
 		if m.rec != nil && m.Source != config.FromConfig {
 			m.Name = cmp.Or(m.Name, m.rec.Name)
 			m.Profile = cmp.Or(m.Profile, m.rec.Profile)
 			m.Parent = cmp.Or(m.Parent, m.rec.Parent)
 		}
 	}
-	return out, nil
-}
-
-type outputURL struct{ url, kind, path string }
-
-// outputURLs lists the index URLs of pip.conf and uv.toml.
-func outputURLs(o *outputs) []outputURL {
-	var out []outputURL
-	if o.pip != nil {
-		for _, r := range o.pip.IndexURLs() {
-			out = append(out, outputURL{r.URL, config.Pip, o.paths[config.Pip]})
-		}
-	}
-	if o.uv != nil {
-		for _, ix := range o.uv.Indexes() {
-			out = append(out, outputURL{ix.URL, config.UV, o.paths[config.UV]})
-		}
-	}
-	return out
+	return found, nil
 }
 
 var notNameChar = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// uvName is the uv index name SPEC.md promises when none is configured:
-// <provider>-<repo>, repo being the path segment before simple/, so that
-// UV_INDEX_<NAME>_USERNAME is predictable.
+// uvName is the uv index name credgen gives an index when none is
+// configured: <provider>-<repo>, repo being the path segment before simple/,
+// so that UV_INDEX_<NAME>_USERNAME is predictable.
 func uvName(provider, rawURL string) string {
 	path := strings.TrimPrefix(urlcred.Strip(rawURL), "https://")
 	segs := strings.Split(strings.Trim(path[strings.IndexByte(path+"/", '/'):], "/"), "/")

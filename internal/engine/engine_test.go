@@ -1,12 +1,10 @@
 package engine
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/credgen/credgen/generator/pipconf"
-	"github.com/credgen/credgen/generator/uvtoml"
+	"github.com/credgen/credgen/generator/atomicfile"
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/internal/state"
 	"github.com/credgen/credgen/providers"
@@ -35,19 +33,15 @@ func TestDiscoverUnionOfConfigStateAndOutputs(t *testing.T) {
 	}
 	spec.Default, spec.Mode = true, "session"
 	s.Indexes = []config.IndexSpec{spec}
-	st := &state.State{Indexes: []*state.Index{
-		{URL: "https://libraries.cgr.dev/python/simple", Host: "libraries.cgr.dev", Provider: "chainguard"}, // same as the flag
-		{URL: "https://libraries.cgr.dev/old/simple/", Host: "libraries.cgr.dev", Provider: "chainguard", Default: true, Mode: "pull-token"},
-	}}
-	pip, err := pipconf.Parse([]byte("[global]\nextra-index-url =\n    https://aws:x@acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/plugins/simple/\n    https://pypi.example/simple/\n"))
-	if err != nil {
-		t.Fatal(err)
+	st := &state.State{}
+	st.Upsert("https://libraries.cgr.dev/python/simple").Provider = "chainguard" // same as the flag
+	old := st.Upsert("https://libraries.cgr.dev/old/simple/")
+	old.Provider, old.Default, old.Mode = "chainguard", true, "pull-token"
+	outs := []*output{
+		parsedOutput(t, config.Pip, "[global]\nextra-index-url =\n    https://aws:x@acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/plugins/simple/\n    https://pypi.example/simple/\n"),
+		parsedOutput(t, config.UV, "[[index]]\nname = \"x\"\nurl = \"https://libraries.cgr.dev/python/simple/\"\n"),
 	}
-	uv, err := uvtoml.Parse([]byte("[[index]]\nname = \"x\"\nurl = \"https://libraries.cgr.dev/python/simple/\"\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := discover(s, st, &outputs{paths: s.Paths, pip: pip, uv: uv})
+	got, err := discover(s, st, outs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,9 +67,8 @@ func TestDiscoverUnionOfConfigStateAndOutputs(t *testing.T) {
 }
 
 func TestDiscoverRefusesHTTPIndexInOutputs(t *testing.T) {
-	s := &config.Settings{Paths: map[string]string{config.Pip: "/home/u/pip.conf"}}
-	pip, _ := pipconf.Parse([]byte("[global]\nindex-url = http://libraries.cgr.dev/python/simple/\n"))
-	_, err := discover(s, &state.State{}, &outputs{paths: s.Paths, pip: pip})
+	outs := []*output{parsedOutput(t, config.Pip, "[global]\nindex-url = http://libraries.cgr.dev/python/simple/\n")}
+	_, err := discover(&config.Settings{}, &state.State{}, outs)
 	if ExitCode(err) != ExitUsage {
 		t.Fatalf("err = %v (exit %d), want exit 2", err, ExitCode(err))
 	}
@@ -106,26 +99,20 @@ func TestDue(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &hostPlan{host: "libraries.cgr.dev", provider: "chainguard", current: tc.current}
-			if got := e.due(&config.Settings{RefreshBefore: tc.refresh}, p, tc.opts); got != tc.wantMint {
+			if got := e.due(&config.Settings{RefreshBefore: tc.refresh}, p, tc.opts.forced(p)); got != tc.wantMint {
 				t.Errorf("due = %v, want %v", got, tc.wantMint)
 			}
 		})
 	}
 }
 
-func TestStateRoundTripKeepsNoSecret(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state", "state.json")
-	st, err := state.Load(path)
+// parsedOutput is an output of kind holding content, as if read from a file.
+func parsedOutput(t *testing.T, kind, content string) *output {
+	t.Helper()
+	k := kindNamed(kind)
+	doc, err := k.parse([]byte(content))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := st.Upsert("https://libraries.cgr.dev/python/simple/")
-	rec.Fingerprint = providers.Fingerprint("the-secret-token")
-	if err := st.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	again, err := state.Load(path)
-	if err != nil || again.Find("https://LIBRARIES.cgr.dev/python/simple") == nil {
-		t.Fatalf("Load = %+v, %v", again, err)
-	}
+	return &output{kind: k, path: "/home/u/" + kind, read: atomicfile.Content{Data: []byte(content), Exists: true}, doc: doc}
 }

@@ -3,11 +3,12 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/credgen/credgen/internal/config"
 )
 
-// Exit codes of SPEC.md.
+// Exit codes of credgen.
 const (
 	ExitOK    = 0
 	ExitMint  = 1 // a provider could not mint, or the lock timed out; the rest was written
@@ -43,20 +44,15 @@ func ExitCode(err error) int {
 	return ExitMint // a mint, a write, the lock (lock.ErrTimeout)
 }
 
-// MintErrors collects the providers that failed in one run; the other
-// indexes were still written.
-type MintErrors []HostError
-
-// HostError is one host's failed mint.
-type HostError struct {
-	Host string
-	Err  error
-}
+// MintErrors are the hosts whose credential could not be refreshed in one
+// pass; the other hosts were still written. Its exit code is ExitMint.
+type MintErrors []*HostOutcome
 
 func (m MintErrors) Error() string {
-	msg := fmt.Sprintf("%d of the managed hosts could not be refreshed:", len(m))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of the managed hosts could not be refreshed:", len(m))
 	for _, h := range m {
-		msg += fmt.Sprintf("\n  %s: %v", h.Host, h.Err)
+		fmt.Fprintf(&b, "\n  %s: %v", h.Host, h.Err)
 	}
-	return msg
+	return b.String()
 }

@@ -2,10 +2,9 @@ package engine
 
 import (
 	"context"
-	"syscall"
 	"time"
 
-	"github.com/credgen/credgen/internal/config"
+	"github.com/credgen/credgen/internal/proc"
 	"github.com/credgen/credgen/providers"
 )
 
@@ -45,16 +44,13 @@ type WatchStatus struct {
 // Status reports each managed index: provider, user, expiry, where its
 // credential is written. Exit code: 0 healthy, 1 not, 2 nothing managed.
 func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
-	r, err := e.begin(ctx, false)
+	snap, err := e.read(e.settings(), false)
 	if err != nil {
 		return nil, err
 	}
-	defer r.release()
-	s, st, o, idx := r.s, r.st, r.o, r.idx
 	rep := &StatusReport{Healthy: true}
 	now := e.now()
-	urls := o.urlsByHost()
-	for _, m := range idx {
+	for _, m := range snap.idx {
 		is := IndexStatus{URL: m.URL, Provider: m.Provider, Default: m.Default, WrittenTo: map[string]string{}}
 		if r := m.rec; r != nil {
 			is.Username, is.ExpiresAt, is.Fingerprint = r.Username, r.ExpiresAt, r.Fingerprint
@@ -63,31 +59,21 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 		same := func(_, secret string) bool {
 			return is.Fingerprint != "" && providers.Fingerprint(secret) == is.Fingerprint
 		}
-		for _, kind := range s.Targets {
-			if kind == config.Pip && !m.Requested && !urls.names(kind, m.URL) {
-				continue // write adds to pip.conf only what the user named
-			}
-			if o.holds(kind, m.Host, urls, same, s.Embed) {
-				is.WrittenTo[kind] = s.Paths[kind]
-			} else {
-				is.Missing = append(is.Missing, kind)
+		for _, o := range snap.outs {
+			switch {
+			case !o.expects(m):
+			case o.doc.Holds(m.Host, same, snap.s.Embed):
+				is.WrittenTo[o.kind.name] = o.path
+			default:
+				is.Missing = append(is.Missing, o.kind.name)
 			}
 		}
 		is.Healthy = len(is.Missing) == 0 && is.ExpiresAt.Sub(now) > StatusMinValidity
 		rep.Healthy = rep.Healthy && is.Healthy
 		rep.Indexes = append(rep.Indexes, is)
 	}
-	if w := st.Watch; w != nil {
-		rep.Watch = &WatchStatus{PID: w.PID, StartedAt: w.StartedAt, Running: alive(w.PID)}
+	if w := snap.st.Watch; w != nil {
+		rep.Watch = &WatchStatus{PID: w.PID, StartedAt: w.StartedAt, Running: proc.Alive(w.PID)}
 	}
 	return rep, nil
-}
-
-// alive says whether a process with pid exists.
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || err == syscall.EPERM
 }

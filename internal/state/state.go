@@ -12,6 +12,7 @@ import (
 
 	"github.com/credgen/credgen/generator/atomicfile"
 	"github.com/credgen/credgen/generator/urlcred"
+	"github.com/credgen/credgen/internal/config"
 )
 
 // Version of the state file format.
@@ -30,15 +31,7 @@ type State struct {
 
 // Index is one managed index and what credgen last did for its credential.
 type Index struct {
-	URL         string            `json:"url"`
-	Host        string            `json:"host"`
-	Provider    string            `json:"provider"`
-	Default     bool              `json:"default,omitempty"`
-	Requested   bool              `json:"requested,omitempty"` // named in a flag or the config, not only found in an output
-	Name        string            `json:"name,omitempty"`
-	Profile     string            `json:"profile,omitempty"`
-	Mode        string            `json:"mode,omitempty"`
-	Parent      string            `json:"parent,omitempty"`
+	config.IndexSpec
 	Username    string            `json:"username,omitempty"`
 	MintedAt    time.Time         `json:"minted_at,omitzero"`
 	ExpiresAt   time.Time         `json:"expires_at,omitzero"`
@@ -103,7 +96,8 @@ func (s *State) Upsert(url string) *Index {
 	if ix := s.Find(url); ix != nil {
 		return ix
 	}
-	ix := &Index{URL: url, Host: urlcred.Host(url)}
+	ix := &Index{}
+	ix.URL, ix.Host = url, urlcred.Host(url)
 	s.Indexes = append(s.Indexes, ix)
 	return ix
 }

@@ -8,6 +8,8 @@ package watch
 import (
 	"context"
 	"time"
+
+	"github.com/credgen/credgen/internal/renewal"
 )
 
 // Engine is what watch drives; credgen's write engine implements it.
@@ -51,9 +53,9 @@ type PassResult struct {
 // HostResult is the state of one managed host after a pass.
 type HostResult struct {
 	Host, Provider     string
-	ObtainedAt, Expiry time.Time     // zero when no credential
-	RefreshBefore      time.Duration // effective value for this credential (config or lifetime/4)
-	MintErr            error         // non-nil: the mint failed this pass (old credential left in place)
+	ObtainedAt, Expiry time.Time    // zero when no credential
+	Renewal            renewal.Rule // when this credential is renewed
+	MintErr            error        // non-nil: the mint failed this pass (old credential left in place)
 }
 
 // Watched is one file or folder whose change watch reacts to. A folder matches any file below it.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/internal/state"
-	"github.com/credgen/credgen/providers"
 	"github.com/credgen/credgen/watch"
 )
 
@@ -17,30 +16,23 @@ var _ watch.Engine = (*Engine)(nil)
 
 // Pass runs one write pass for watch.
 func (e *Engine) Pass(ctx context.Context, req watch.PassRequest) watch.PassResult {
-	rep, err := e.Write(ctx, WriteOptions{Mint: req.Mint, MintProviders: req.MintProviders, AfterMint: req.AfterMint})
-	if rep != nil && e.OnPass != nil && ctx.Err() == nil {
-		rep.Command = "watch"
-		e.OnPass(rep)
+	pass, err := e.Write(ctx, WriteOptions{Mint: req.Mint, MintProviders: req.MintProviders, AfterMint: req.AfterMint})
+	if pass != nil && e.OnPass != nil && ctx.Err() == nil {
+		pass.Command = "watch"
+		e.OnPass(pass.Report())
 	}
-	var mintErrs MintErrors
-	var ce *Error
-	if err != nil && !(errors.As(err, &ce) && errors.As(ce.Err, &mintErrs)) {
+	if err != nil {
 		return watch.PassResult{Err: err}
 	}
-	s := e.settings()
+	rule := e.renewal(e.settings())
 	res := watch.PassResult{Outputs: map[string][]byte{}}
-	for _, f := range rep.Files {
-		res.Outputs[f.Path] = f.content
+	for _, f := range pass.Files {
+		res.Outputs[f.Path] = f.Content
 	}
-	seen := map[string]bool{}
-	for _, ix := range rep.Indexes {
-		if seen[ix.Host] {
-			continue
-		}
-		seen[ix.Host] = true
-		hr := watch.HostResult{Host: ix.Host, Provider: ix.Provider, ObtainedAt: ix.ObtainedAt, Expiry: ix.ExpiresAt, MintErr: ix.mintErr}
-		if !ix.ExpiresAt.IsZero() {
-			hr.RefreshBefore = RefreshBefore(s, providers.Credential{ObtainedAt: ix.ObtainedAt, Expiry: ix.ExpiresAt})
+	for _, h := range pass.Hosts {
+		hr := watch.HostResult{Host: h.Host, Provider: h.Provider, MintErr: h.Err, Renewal: rule}
+		if c := h.Credential; c != nil {
+			hr.ObtainedAt, hr.Expiry = c.ObtainedAt, c.Expiry
 		}
 		res.Hosts = append(res.Hosts, hr)
 	}
@@ -63,8 +55,7 @@ func (e *Engine) Reload() error {
 }
 
 // Watched lists what watch reacts to: credgen's config, its outputs, and the
-// providers' own files (chainctl's token cache folder, mendacfg and the menda
-// token cache).
+// providers' own files.
 func (e *Engine) Watched() []watch.Watched {
 	s := e.settings()
 	ws := []watch.Watched{{Path: s.ConfigPath, Kind: watch.Config}}

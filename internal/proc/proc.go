@@ -1,0 +1,2 @@
+// Package proc answers questions about other processes.
+package proc
