@@ -73,6 +73,7 @@ func TestReliability(t *testing.T) {
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, kit) })
 	t.Run("ChainctlFaults", func(t *testing.T) { testChainctlFaults(t, kit) })
 	t.Run("MendaFaults", func(t *testing.T) { testMendaFaults(t, kit) })
+	t.Run("HungProviderHoldsNothingUp", func(t *testing.T) { testHungProviderHoldsNothingUp(t, kit) })
 	t.Run("StatusAgreesWithWrite", func(t *testing.T) { testStatusAgreesWithWrite(t, kit) })
 	t.Run("WatchRetries", func(t *testing.T) { testWatchRetries(t, kit) })
 	t.Run("DiskFaults", func(t *testing.T) { testDiskFaults(t, kit) })

@@ -31,6 +31,7 @@ func watchCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"wait-grep":     cmdWaitGrep,
 		"netrc-monitor": cmdNetrcMonitor,
 		"watch-pid":     cmdWatchPID,
+		"wait-token":    cmdWaitToken,
 	}
 }
 
@@ -99,6 +100,16 @@ func cmdWaitGrep(ts *testscript.TestScript, neg bool, args []string) {
 	waitFor(ts, what, timeoutArg(ts, args, 2, 10*time.Second), func() bool {
 		data, err := os.ReadFile(ts.MkAbs(args[0]))
 		return (err == nil && re.Match(data)) != neg
+	})
+}
+
+// wait-token FILE [TIMEOUT]: until FILE holds the token the fake chainctl
+// issued last (the pass after that mint has written it).
+func cmdWaitToken(ts *testscript.TestScript, neg bool, args []string) {
+	waitFor(ts, args[0]+" holds chainctl's latest token", timeoutArg(ts, args, 1, 10*time.Second), func() bool {
+		tokens := relChainctlTokens(ts.Getenv("FAKE_CHAINCTL_LOG"))
+		data, err := os.ReadFile(ts.MkAbs(args[0]))
+		return err == nil && len(tokens) > 0 && strings.Contains(string(data), tokens[len(tokens)-1])
 	})
 }
 

@@ -14,6 +14,10 @@
 //	FAKE_CHAINCTL_LOG        file to append one JSON line per call: time, args, token (""
 //	                         when none was issued), mode, pid, and in hang mode child_pid
 //	FAKE_CHAINCTL_DELAY      Go duration to sleep before answering
+//	FAKE_CHAINCTL_GATE       a folder: each call appends "started PID" to
+//	                         DIR/started, then waits while DIR/closed exists
+//	                         (a minute at most), so a test can act while
+//	                         credgen waits for chainctl
 //	FAKE_CHAINCTL_LEAKS      leakyfail: four comma-separated secrets its stderr carries
 //
 // In hang mode it starts a child that shares its stdout and stderr and both
@@ -28,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"os/exec"
 	"strings"
 	"time"
@@ -99,6 +104,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	entry.Mode = mode
+	if err := passGate(); err != nil {
+		logCall(entry)
+		fmt.Fprintf(stderr, "fakechainctl: %v\n", err)
+		return exitUsage
+	}
 	if err := sleepDelay(); err != nil {
 		logCall(entry)
 		fmt.Fprintf(stderr, "fakechainctl: %v\n", err)
@@ -217,6 +227,29 @@ func currentMode() (string, error) {
 		return mode, nil
 	}
 	return "ok", nil
+}
+
+// passGate announces the call in FAKE_CHAINCTL_GATE and waits while the gate
+// is closed.
+func passGate() error {
+	dir := os.Getenv("FAKE_CHAINCTL_GATE")
+	if dir == "" {
+		return nil
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "started"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("FAKE_CHAINCTL_GATE: %w", err)
+	}
+	fmt.Fprintf(f, "started %d\n", os.Getpid())
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("FAKE_CHAINCTL_GATE: %w", err)
+	}
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, "closed")); os.IsNotExist(err) {
+			return nil
+		}
+	}
+	return fmt.Errorf("FAKE_CHAINCTL_GATE: still closed after a minute")
 }
 
 func sleepDelay() error {
