@@ -20,7 +20,7 @@ import (
 // mint rewrites the cache). Each writer exits 0, or 1 with the lock message;
 // afterwards no user entry is lost, each managed host has exactly one netrc
 // entry, the cache still holds every key, and status is ok.
-func testConcurrent(t *testing.T, kit *relKit) {
+func testConcurrent(t *testing.T, kit *testKit) {
 	writers, rounds := 50, relSize(1, 4)
 	w := newRelWorld(t, kit, relWorldOptions{accessTTL: 60 * time.Second, m2m: true})
 	user := relUserFiles(30)
@@ -49,7 +49,7 @@ func testConcurrent(t *testing.T, kit *relKit) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, host := range []string{relHostCGR, relHostCA} {
+	for _, host := range []string{hostCGR, hostCA} {
 		if n := relMachineCount(netrc, host); n != 1 {
 			t.Errorf("netrc has %d entries for %s, want 1", n, host)
 		}
@@ -93,10 +93,10 @@ func lockTimeout(t *testing.T, w *relWorld) {
 // testMendaCacheKey: SPEC.md, identity 2: for a mendacfg profile the
 // token-cache key is the profile id, m2m profiles included (only the
 // MENDA_* environment trio uses the client id).
-func testMendaCacheKey(t *testing.T, kit *relKit) {
+func testMendaCacheKey(t *testing.T, kit *testKit) {
 	w := newRelWorld(t, kit, relWorldOptions{})
-	relWriteFile(t, w.mendacfg(), []byte("[ci]\nhost = https://"+relMendaHost+"\nauth_type = m2m\nclient_id = "+relClientID+"\nclient_secret = "+relClientSecret+"\n"), 0o600)
-	w.want(w.runEnv(w.env("MENDA_PROFILE_ID=ci"), "write", "--index", relIndexCA), 0)
+	relWriteFile(t, w.mendacfg(), []byte("[ci]\nhost = https://"+mendaHost+"\nauth_type = m2m\nclient_id = "+mendaClientID+"\nclient_secret = "+mendaSecret+"\n"), 0o600)
+	w.want(w.runEnv(w.env("MENDA_PROFILE_ID=ci"), "write", "--index", indexCA), 0)
 	var cache map[string]json.RawMessage
 	if err := json.Unmarshal(mustRead(t, w.cache()), &cache); err != nil {
 		t.Fatal(err)

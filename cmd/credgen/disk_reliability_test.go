@@ -22,7 +22,7 @@ import (
 // on the machine is touched. Without that privilege the read-only case runs
 // as uid 65534 (or with mode 0555 when not root) and the full-disk case is
 // skipped (generator/atomicfile covers it with Options.WriteHook).
-func testDiskFaults(t *testing.T, kit *relKit) {
+func testDiskFaults(t *testing.T, kit *testKit) {
 	t.Run("read-only folder", func(t *testing.T) { diskReadOnly(t, kit) })
 	t.Run("full disk", func(t *testing.T) { diskFull(t, kit) })
 }
@@ -54,7 +54,7 @@ func (w *relWorld) runWrapped(prefix []string, env []string, args ...string) rel
 	return w.finish(args, out, err, time.Since(start))
 }
 
-func diskReadOnly(t *testing.T, kit *relKit) {
+func diskReadOnly(t *testing.T, kit *testKit) {
 	w, user := faultWorld(t, kit)
 	pipDir := filepath.Dir(w.pipConf())
 	oldPip, _ := os.ReadFile(w.pipConf())
@@ -99,7 +99,7 @@ func diskReadOnly(t *testing.T, kit *relKit) {
 	wantConverges(t, w, user)
 }
 
-func diskFull(t *testing.T, kit *relKit) {
+func diskFull(t *testing.T, kit *testKit) {
 	if !relCanUnshare() {
 		t.Skip("needs root and unshare -m for a full tmpfs; the atomic writer's own tests inject ENOSPC with Options.WriteHook")
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -74,8 +73,7 @@ func timeoutArg(ts *testscript.TestScript, args []string, i int, def time.Durati
 func cmdWaitChainctl(ts *testscript.TestScript, neg bool, args []string) {
 	want, _ := strconv.Atoi(args[0])
 	waitFor(ts, fmt.Sprintf("chainctl ran %d times", want), timeoutArg(ts, args, 1, 10*time.Second), func() bool {
-		data, _ := os.ReadFile(ts.Getenv("FAKE_CHAINCTL_LOG"))
-		return strings.Count(string(data), "\n") >= want
+		return worldOf(ts).chainctlCalls() >= want
 	})
 }
 
@@ -84,7 +82,7 @@ func cmdWaitMenda(ts *testscript.TestScript, neg bool, args []string) {
 	want, _ := strconv.Atoi(args[1])
 	ep := mendacloud.Endpoint(args[0])
 	waitFor(ts, fmt.Sprintf("menda-cloud %s called %d times", ep, want), timeoutArg(ts, args, 2, 10*time.Second), func() bool {
-		return fakesOf(ts).menda.Calls(ep) >= want
+		return worldOf(ts).menda.Calls(ep) >= want
 	})
 }
 
@@ -118,7 +116,7 @@ var machineRe = regexp.MustCompile(`(?m)^machine (\S+) login \S+ password (\S+)`
 
 // netrc-monitor start HOST FILE | stop MIN_DISTINCT_TOKENS
 func cmdNetrcMonitor(ts *testscript.TestScript, neg bool, args []string) {
-	f := fakesOf(ts)
+	f := worldOf(ts)
 	switch args[0] {
 	case "start":
 		host, path := args[1], ts.MkAbs(args[2])
@@ -176,11 +174,11 @@ func (m *netrcMonitor) run(host, path string) {
 // knows only INT and KILL); "gone" waits until that process has exited (a
 // zombie counts as exited).
 func cmdWatchPID(ts *testscript.TestScript, neg bool, args []string) {
-	f := fakesOf(ts)
+	f := worldOf(ts)
 	switch args[0] {
 	case "save":
 		var st struct{ Watch *struct{ PID int } }
-		path := filepath.Join(ts.Getenv("XDG_STATE_HOME"), "credgen", "state.json")
+		path := f.state()
 		waitFor(ts, "watch recorded its pid", 10*time.Second, func() bool {
 			data, _ := os.ReadFile(path)
 			return json.Unmarshal(data, &st) == nil && st.Watch != nil && st.Watch.PID > 0
