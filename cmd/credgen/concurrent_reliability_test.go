@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -90,23 +87,6 @@ func lockTimeout(t *testing.T, w *relWorld) {
 	}
 }
 
-// testMendaCacheKey: SPEC.md, identity 2: for a mendacfg profile the
-// token-cache key is the profile id, m2m profiles included (only the
-// MENDA_* environment trio uses the client id).
-func testMendaCacheKey(t *testing.T, kit *testKit) {
-	w := newRelWorld(t, kit, relWorldOptions{})
-	relWriteFile(t, w.mendacfg(), []byte("[ci]\nhost = https://"+mendaHost+"\nauth_type = m2m\nclient_id = "+mendaClientID+"\nclient_secret = "+mendaSecret+"\n"), 0o600)
-	w.want(w.runEnv(w.env("MENDA_PROFILE_ID=ci"), "write", "--index", indexCA), 0)
-	var cache map[string]json.RawMessage
-	if err := json.Unmarshal(mustRead(t, w.cache()), &cache); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := cache["ci"]; !ok {
-		keys := slices.Sorted(maps.Keys(cache))
-		t.Errorf("the m2m access token of mendacfg profile \"ci\" is cached under %q, want the profile id \"ci\" (SPEC.md: Menda identity 2, token-cache key = profile id)", keys)
-	}
-}
-
 // parallelWrites starts n writers together and checks each one's exit.
 func (w *relWorld) parallelWrites(n int) map[string]int {
 	w.t.Helper()
@@ -140,74 +120,4 @@ func (w *relWorld) parallelWrites(n int) map[string]int {
 	close(start)
 	wg.Wait()
 	return counts
-}
-
-// relWatch is a running `credgen watch`.
-type relWatch struct {
-	w     *relWorld
-	proc  *os.Process
-	out   *relOutput
-	args  []string
-	start time.Time
-	done  chan error
-}
-
-// startWatch starts credgen with args (a watch) and waits until it is
-// watching; the test's end kills it if it still runs.
-func (w *relWorld) startWatch(env []string, args ...string) *relWatch {
-	w.t.Helper()
-	rw := w.startWatchNoWait(env, args...)
-	rw.waitFor("watching", 10*time.Second)
-	return rw
-}
-
-func (w *relWorld) startWatchNoWait(env []string, args ...string) *relWatch {
-	w.t.Helper()
-	cmd, out := w.command(context.Background(), env, args...)
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	rw := &relWatch{w: w, proc: cmd.Process, out: out, args: args, start: time.Now(), done: make(chan error, 1)}
-	go func() { rw.done <- cmd.Wait() }()
-	w.t.Cleanup(func() {
-		select {
-		case <-rw.done:
-		default:
-			_ = rw.proc.Kill()
-			<-rw.done
-		}
-	})
-	return rw
-}
-
-// waitFor waits until the watch's stderr contains s.
-func (rw *relWatch) waitFor(s string, timeout time.Duration) {
-	rw.w.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !strings.Contains(rw.out.stderr.String(), s) {
-		if time.Now().After(deadline) {
-			rw.w.t.Fatalf("watch did not log %q within %s; stderr:\n%s", s, timeout, tail(rw.out.stderr.String(), 30))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// stop sends SIGTERM and waits (at most 10 s) for the watch to end.
-func (rw *relWatch) stop() relRun {
-	rw.w.t.Helper()
-	if err := rw.proc.Signal(syscall.SIGTERM); err != nil {
-		rw.w.t.Fatal(err)
-	}
-	sent := time.Now()
-	var err error
-	select {
-	case err = <-rw.done:
-	case <-time.After(10 * time.Second):
-		_ = rw.proc.Kill()
-		err = <-rw.done
-		rw.w.t.Errorf("watch still running 10 s after SIGTERM")
-	}
-	r := rw.w.finish(rw.args, rw.out, err, time.Since(sent))
-	rw.done <- err // for the cleanup
-	return r
 }

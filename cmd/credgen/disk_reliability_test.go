@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -147,24 +146,4 @@ func wantConverges(t *testing.T, w *relWorld, user relUser) {
 		}
 	}
 	w.kit.pyCheck(t, w.checks("after a disk fault", user.want, nil))
-}
-
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
-}
-
-// relDropPrivileges is the process attribute that runs a command as uid/gid
-// 65534.
-func relDropPrivileges() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 }

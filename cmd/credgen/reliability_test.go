@@ -668,3 +668,78 @@ func relCopyTree(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// runBounded runs credgen, killing it (and failing) after limit: a hostile
+// file (a FIFO) must not make credgen hang.
+func (w *relWorld) runBounded(limit time.Duration, env []string, args ...string) relRun {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd, out := w.command(ctx, env, args...)
+	start := time.Now()
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		w.t.Errorf("credgen %s still running after %s: killed", strings.Join(args, " "), limit)
+	}
+	return w.finish(args, out, err, time.Since(start))
+}
+
+// runAsOther runs credgen as uid/gid 65534 over a world handed to that user,
+// except the paths in rootOwned, which stay root's (only possible as root;
+// otherwise as ourselves, where modes apply anyway).
+func (w *relWorld) runAsOther(env []string, rootOwned []string, args ...string) relRun {
+	w.t.Helper()
+	if os.Geteuid() != 0 {
+		return w.runBounded(20*time.Second, env, args...)
+	}
+	if err := openForOthers(w.dir); err != nil {
+		w.t.Fatal(err)
+	}
+	relChownTree(w.t, w.home, 65534, 65534)
+	_ = os.Chown(w.stack.CAFile, 65534, 65534)
+	for _, p := range rootOwned {
+		if err := os.Chown(p, 0, 0); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd, out := w.command(ctx, env, args...)
+	cmd.SysProcAttr = relDropPrivileges()
+	start := time.Now()
+	err := cmd.Run()
+	return w.finish(args, out, err, time.Since(start))
+}
+
+func relChownTree(t *testing.T, root string, uid, gid int) {
+	t.Helper()
+	err := filepath.Walk(root, func(path string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, uid, gid)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// relDropPrivileges is the process attribute that runs a command as uid/gid
+// 65534.
+func relDropPrivileges() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
