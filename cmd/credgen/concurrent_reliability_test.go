@@ -30,7 +30,10 @@ func testConcurrent(t *testing.T, kit *testKit) {
 		for code, n := range w.parallelWrites(writers) {
 			counts[code] += n
 		}
-		// The watch gets its managed entries back after each burst.
+		// A pause between bursts, so that the watch's own passes (it
+		// reacts to every burst's writes) run between and into them. The
+		// pause is the point: nothing is asserted about it, and every
+		// check below runs after the watch has stopped.
 		time.Sleep(1500 * time.Millisecond)
 		if t.Failed() {
 			t.Fatalf("round %d failed", round)

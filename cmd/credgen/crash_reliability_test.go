@@ -128,7 +128,7 @@ func (w *relWorld) killAfter(delay time.Duration, args ...string) (exited bool) 
 	if err := cmd.Start(); err != nil {
 		w.t.Fatal(err)
 	}
-	time.Sleep(delay)
+	time.Sleep(delay) // the kill's random moment: the wait is the point
 	killErr := cmd.Process.Signal(syscall.SIGKILL)
 	err := cmd.Wait()
 	r := w.finish(args, out, err, time.Since(start))

@@ -280,6 +280,8 @@ func (w *relWorld) writeAgainstHang(t *testing.T, h relHang) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if !relStress() {
+		// Let credgen sit in the hung call for a while: the point is that
+		// SIGTERM ends it there.
 		time.Sleep(time.Second)
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)

@@ -59,12 +59,14 @@ func secretsDebugLogs(t *testing.T, kit *testKit) {
 		w.want(w.run(cmd("write", "--force")...), 1)
 		w.menda.ClearFaults()
 
-		// watch: start, SIGHUP (reload and write), stop.
-		rw := w.startWatch(w.env(), append(g, "watch")...)
+		// watch: start, SIGHUP (reload and write), stop once the pass the
+		// signal started has reported itself.
+		rw := w.startWatch(w.env(), append(g, "watch", "--json")...)
+		rw.waitPasses(1, 10*time.Second)
 		if err := rw.proc.Signal(syscall.SIGHUP); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		rw.waitPasses(2, 10*time.Second)
 		w.want(rw.stop(), 0)
 
 		// remove sticks: the indexes come back only when named again.

@@ -18,25 +18,23 @@ import (
 )
 
 // Commands for scripts that run `credgen watch` in the background and wait
-// for what it does. Timeouts are generous upper bounds so that a loaded CI
-// machine does not fail them; the measured latencies are logged, and
-// BENCHMARKS.md measures them properly.
+// for what it does. A script never sleeps and then asserts that nothing
+// happened (that passes when watch is merely slow): it waits for the event
+// that must come first (a pass reported, a log line, a file's content), then
+// asserts. Timeouts are generous upper bounds so that a loaded CI machine
+// does not fail them; the measured latencies are logged, and BENCHMARKS.md
+// measures them properly.
 func watchCommands() map[string]func(*testscript.TestScript, bool, []string) {
 	return map[string]func(*testscript.TestScript, bool, []string){
-		"sleep":         cmdSleep,
 		"append":        cmdAppend,
 		"wait-chainctl": cmdWaitChainctl,
 		"wait-menda":    cmdWaitMenda,
 		"wait-grep":     cmdWaitGrep,
+		"wait-log":      cmdWaitLog,
+		"wait-passes":   cmdWaitPasses,
 		"netrc-monitor": cmdNetrcMonitor,
 		"watch-pid":     cmdWatchPID,
 	}
-}
-
-func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
-	d, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	time.Sleep(d)
 }
 
 // append FILE TEXT: what a user's editor does, in place (not atomically).
@@ -98,6 +96,45 @@ func cmdWaitGrep(ts *testscript.TestScript, neg bool, args []string) {
 		data, err := os.ReadFile(ts.MkAbs(args[0]))
 		return (err == nil && re.Match(data)) != neg
 	})
+}
+
+// wait-log REGEXP [TIMEOUT]: until what credgen printed so far (every
+// credgen process of the script, stdout and stderr, as the leak check reads
+// it) matches.
+func cmdWaitLog(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || neg {
+		ts.Fatalf("usage: wait-log REGEXP [TIMEOUT]")
+	}
+	re := regexp.MustCompile("(?m)" + args[0])
+	out := worldOf(ts).output()
+	waitFor(ts, fmt.Sprintf("credgen printed %q", args[0]), timeoutArg(ts, args, 1, 10*time.Second), func() bool {
+		data, _ := os.ReadFile(out)
+		return re.Match(data)
+	})
+}
+
+// passReportRe is the start of the one-line JSON document `credgen watch
+// --json` prints on stdout after each pass.
+var passReportRe = regexp.MustCompile(`(?m)^\{"command":"watch"`)
+
+// wait-passes N [TIMEOUT]: until the running `credgen watch --json` has
+// printed at least N pass reports in all (the first pass is 1).
+func cmdWaitPasses(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || neg {
+		ts.Fatalf("usage: wait-passes N [TIMEOUT]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	out := worldOf(ts).output()
+	got := 0
+	waitFor(ts, fmt.Sprintf("watch reported pass %d", want), timeoutArg(ts, args, 1, 10*time.Second), func() bool {
+		data, _ := os.ReadFile(out)
+		got = len(passReportRe.FindAllIndex(data, -1))
+		return got >= want
+	})
+	if got > want {
+		ts.Logf("watch has reported %d passes", got)
+	}
 }
 
 // netrcMonitor samples a netrc while watch runs: every token credgen put

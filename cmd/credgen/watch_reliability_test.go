@@ -97,6 +97,23 @@ func (rw *relWatch) waitFor(s string, timeout time.Duration) {
 	}
 }
 
+// waitPasses waits until a watch started with --json has reported at least
+// n passes on stdout (one JSON document per pass, one per line).
+func (rw *relWatch) waitPasses(n int, timeout time.Duration) {
+	rw.w.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := len(passReportRe.FindAllStringIndex(rw.out.stdout.String(), -1))
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			rw.w.t.Fatalf("watch reported %d passes within %s, want %d; stderr:\n%s", got, timeout, n, tail(rw.out.stderr.String(), 30))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // stop sends SIGTERM and waits (at most 10 s) for the watch to end.
 func (rw *relWatch) stop() relRun {
 	rw.w.t.Helper()
