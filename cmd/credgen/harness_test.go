@@ -283,3 +283,50 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestLeakCheckFindsEachKindOfSecret shows that the leak check both suites
+// end every world with can fail: each kind of secret, put where credgen's
+// output or its state file would carry it, is reported, and nothing else is.
+func TestLeakCheckFindsEachKindOfSecret(t *testing.T) {
+	w, err := startWorld(&testKit{}, t.TempDir(), worldOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	chainctlToken := "chainctl-issued-token-0b9d4e"
+	if err := os.WriteFile(w.chainctlLog(), []byte(`{"token":"`+chainctlToken+`"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.addSecret("made-up-by-the-test-51c7")
+	cases := []struct {
+		name, transcript, state string
+		want                    int
+	}{
+		{"clean", "level=INFO msg=minted host=libraries.cgr.dev fingerprint=sha256:3ff5", "{}", 0},
+		{"menda token in the output", "token " + w.menda.UserToken("alice", time.Hour), "{}", 1},
+		{"client secret in the state", "", `{"last_error":"` + mendaSecret + `"}`, 1},
+		{"chainctl token in the output", "password " + chainctlToken, "{}", 1},
+		{"test's own secret in the output", "made-up-by-the-test-51c7", "{}", 1},
+		{"a user's password in the state", "", `{"x":"ghp_` + leakProbe + `0Gh"}`, 1},
+		{"in both places", "x " + mendaSecret, mendaSecret, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := os.MkdirAll(w.stateDir(), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(w.state(), []byte(c.state), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			res := w.findLeaks(c.transcript)
+			if len(res.leaks) != c.want {
+				t.Errorf("found %d leaks, want %d: %q", len(res.leaks), c.want, res.leaks)
+			}
+			for _, l := range res.leaks {
+				if strings.Contains(l, mendaSecret) || strings.Contains(l, chainctlToken) {
+					t.Errorf("the leak report quotes the whole secret: %s", l)
+				}
+			}
+		})
+	}
+}
