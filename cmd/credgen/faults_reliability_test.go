@@ -140,10 +140,10 @@ func relWantChainctlGone(t *testing.T, w *relWorld) {
 			continue
 		}
 		for _, pid := range []int{rec.PID, rec.ChildPID} {
-			for pid > 0 && !relProcessGone(pid) && time.Now().Before(deadline) {
+			for pid > 0 && !processGone(pid) && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
-			if pid > 0 && !relProcessGone(pid) {
+			if pid > 0 && !processGone(pid) {
 				t.Errorf("chainctl process %d still runs after credgen ended", pid)
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}

@@ -619,20 +619,6 @@ func relCheckTokens(t *testing.T, id string, netrc []byte) {
 	}
 }
 
-// relProcessGone reports whether pid no longer runs (a zombie counts as gone:
-// in a container nobody may reap a re-parented child).
-func relProcessGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
-	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
-}
-
 // relCopyTree copies src into dst (which must not exist), keeping modes and
 // symlinks.
 func relCopyTree(t *testing.T, src, dst string) {

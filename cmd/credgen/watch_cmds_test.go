@@ -230,12 +230,7 @@ func cmdWatchPID(ts *testscript.TestScript, neg bool, args []string) {
 	case "gone":
 		pid := f.watchPID
 		waitFor(ts, fmt.Sprintf("watch (pid %d) exited", pid), timeoutArg(ts, args, 1, 2*time.Second), func() bool {
-			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-			if err != nil {
-				return true
-			}
-			fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-			return len(fields) > 0 && fields[0] == "Z"
+			return processGone(pid)
 		})
 	}
 }
