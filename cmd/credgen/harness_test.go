@@ -287,6 +287,20 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// processGone reports whether pid no longer runs (a zombie counts as gone:
+// in a container nobody may reap a re-parented child).
+func processGone(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
+}
+
 // TestLeakCheckFindsEachKindOfSecret shows that the leak check both suites
 // end every world with can fail: each kind of secret, put where credgen's
 // output or its state file would carry it, is reported, and nothing else is.
@@ -332,18 +346,4 @@ func TestLeakCheckFindsEachKindOfSecret(t *testing.T) {
 			}
 		})
 	}
-}
-
-// processGone reports whether pid no longer runs (a zombie counts as gone:
-// in a container nobody may reap a re-parented child).
-func processGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
-	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
 }
