@@ -27,7 +27,7 @@ type Size struct {
 // Small is the demo's home: one machine of the user's, one index.
 var Small = Size{Machines: 1, Indexes: 1}
 
-// Large is issue 7's large case: a 10,000-machine netrc once credgen has
+// Large is the largest home credgen is measured on: a 10,000-machine netrc once credgen has
 // added its machine, pip.conf and uv.toml with 200 indexes (20 managed).
 var Large = Size{Machines: 9999, Indexes: 200}
 

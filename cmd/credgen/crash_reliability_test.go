@@ -21,7 +21,7 @@ import (
 // independent readers and hold every user entry, and each managed host must
 // have exactly one netrc entry holding a whole, valid token. The outputs of
 // every kill are snapshotted and checked by one Python process at the end.
-func testCrashKill(t *testing.T, kit *relKit) {
+func testCrashKill(t *testing.T, kit *testKit) {
 	kills := relSize(200, 2000)
 	w := newRelWorld(t, kit, relWorldOptions{accessTTL: 60 * time.Second, m2m: true})
 	user := relUserFiles(30)
@@ -75,7 +75,7 @@ func testCrashKill(t *testing.T, kit *relKit) {
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
 		}
-		for _, host := range []string{relHostCGR, relHostCA} {
+		for _, host := range []string{hostCGR, hostCA} {
 			if n := relMachineCount(netrc, host); n != 1 {
 				t.Errorf("%s: netrc has %d entries for %s, want 1", id, n, host)
 			}
@@ -128,7 +128,7 @@ func (w *relWorld) killAfter(delay time.Duration, args ...string) (exited bool) 
 	if err := cmd.Start(); err != nil {
 		w.t.Fatal(err)
 	}
-	time.Sleep(delay)
+	time.Sleep(delay) // the kill's random moment: the wait is the point
 	killErr := cmd.Process.Signal(syscall.SIGKILL)
 	err := cmd.Wait()
 	r := w.finish(args, out, err, time.Since(start))

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -22,7 +21,7 @@ import (
 // on the machine is touched. Without that privilege the read-only case runs
 // as uid 65534 (or with mode 0555 when not root) and the full-disk case is
 // skipped (generator/atomicfile covers it with Options.WriteHook).
-func testDiskFaults(t *testing.T, kit *relKit) {
+func testDiskFaults(t *testing.T, kit *testKit) {
 	t.Run("read-only folder", func(t *testing.T) { diskReadOnly(t, kit) })
 	t.Run("full disk", func(t *testing.T) { diskFull(t, kit) })
 }
@@ -54,7 +53,7 @@ func (w *relWorld) runWrapped(prefix []string, env []string, args ...string) rel
 	return w.finish(args, out, err, time.Since(start))
 }
 
-func diskReadOnly(t *testing.T, kit *relKit) {
+func diskReadOnly(t *testing.T, kit *testKit) {
 	w, user := faultWorld(t, kit)
 	pipDir := filepath.Dir(w.pipConf())
 	oldPip, _ := os.ReadFile(w.pipConf())
@@ -99,7 +98,7 @@ func diskReadOnly(t *testing.T, kit *relKit) {
 	wantConverges(t, w, user)
 }
 
-func diskFull(t *testing.T, kit *relKit) {
+func diskFull(t *testing.T, kit *testKit) {
 	if !relCanUnshare() {
 		t.Skip("needs root and unshare -m for a full tmpfs; the atomic writer's own tests inject ENOSPC with Options.WriteHook")
 	}
@@ -147,24 +146,4 @@ func wantConverges(t *testing.T, w *relWorld, user relUser) {
 		}
 	}
 	w.kit.pyCheck(t, w.checks("after a disk fault", user.want, nil))
-}
-
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
-}
-
-// relDropPrivileges is the process attribute that runs a command as uid/gid
-// 65534.
-func relDropPrivileges() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 }

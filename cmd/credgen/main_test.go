@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,30 +20,13 @@ import (
 	"github.com/credgen/credgen/testdata/fakes/pyindex"
 )
 
-// The end-to-end tests run the real credgen binary (this test binary re-executed
-// as "credgen"), the fake chainctl, real pip, curl and Python against a TLS
-// index and a fake menda-cloud on loopback, reached through a CONNECT proxy.
-
-const (
-	mendaHost     = "api.menda.example"
-	mendaClientID = "ci-robot"
-	// mendaSecret is the fake client secret; the leak check looks for it too.
-	mendaSecret = "menda-client-secret-7f3a9c"
-)
-
-var (
-	fakeChainctl string // built once by TestMain
-	python       string // the real interpreter (pyenv shims break under a test HOME)
-)
-
-func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"credgen": credgenUnderTest,
-	})
-}
+// The scripts run the real credgen (this test binary re-executed as
+// "credgen"), the fake chainctl, real pip, curl and Python in a world of the
+// shared harness (harness_test.go), one world per script.
 
 // credgenUnderTest is credgen's main with stdout and stderr also appended to
-// $CREDGEN_TEST_OUTPUT, which the leak check reads after each script.
+// $CREDGEN_TEST_OUTPUT, which the leak check and the wait-log and
+// wait-passes commands read.
 func credgenUnderTest() {
 	f, err := os.OpenFile(os.Getenv("CREDGEN_TEST_OUTPUT"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -56,50 +38,24 @@ func credgenUnderTest() {
 	os.Exit(code)
 }
 
-func buildFakes(t *testing.T) {
-	t.Helper()
-	dir := t.TempDir()
-	fakeChainctl = filepath.Join(dir, "chainctl")
-	root := moduleRoot(t)
-	cmd := exec.Command("go", "build", "-o", fakeChainctl, "./testdata/cmd/fakechainctl")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build fake chainctl: %v\n%s", err, out)
-	}
-	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		t.Fatalf("python3 is needed: %v", err)
-	}
-	python = strings.TrimSpace(string(out))
+func TestScripts(t *testing.T) {
+	kit := sharedKit.ready(t)
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatal("curl is needed")
 	}
-}
-
-func moduleRoot(t *testing.T) string {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Dir(strings.TrimSpace(string(out)))
-}
-
-func TestScripts(t *testing.T) {
-	buildFakes(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
-		Setup:               setupScript,
+		Setup:               func(env *testscript.Env) error { return setupScript(env, kit) },
 		Cmds:                scriptCommands(),
 		RequireExplicitExec: true,
 	})
 }
 
-type fakesKey struct{}
+type scriptWorldKey struct{}
 
-// fakes are one script's network doubles.
-type fakes struct {
-	stack *pyindex.Stack
-	menda *mendacloud.Server
+// scriptWorld is one script's world and what its commands remember.
+type scriptWorld struct {
+	*world
 	mu    sync.Mutex
 	saved map[string]time.Time
 
@@ -107,68 +63,48 @@ type fakes struct {
 	watchPID int
 }
 
-func setupScript(env *testscript.Env) error {
-	work := env.WorkDir
-	home := filepath.Join(work, "home")
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		return err
-	}
-	f := &fakes{saved: map[string]time.Time{}}
-	f.menda = mendacloud.New(mendacloud.Options{Clients: map[string]string{mendaClientID: mendaSecret, "m2m-default": mendaSecret, "team-a": mendaSecret, "team-b": mendaSecret}})
-	stack, err := pyindex.StartStack(pyindex.StackOptions{
-		Dir:   work,
-		Index: pyindex.Options{Accept: pyindex.ProviderUsers},
-		Mount: map[string]http.Handler{mendaHost: f.menda},
-	})
+// output is the file credgenUnderTest appends everything credgen prints to.
+func (w *scriptWorld) output() string { return filepath.Join(w.dir, "credgen-output.log") }
+
+func setupScript(env *testscript.Env, kit *testKit) error {
+	w, err := startWorld(kit, env.WorkDir, worldOptions{})
 	if err != nil {
 		return err
 	}
-	f.stack = stack
-	env.Defer(func() { stack.Close() })
-	env.Values[fakesKey{}] = f
+	env.Defer(w.close)
+	sw := &scriptWorld{world: w, saved: map[string]time.Time{}}
+	env.Values[scriptWorldKey{}] = sw
+	for _, kv := range w.baseEnv() {
+		k, v, _ := strings.Cut(kv, "=")
+		env.Setenv(k, v)
+	}
 	for k, v := range map[string]string{
-		"HOME":                home,
-		"XDG_CONFIG_HOME":     filepath.Join(home, ".config"),
-		"XDG_STATE_HOME":      filepath.Join(home, ".local", "state"),
-		"XDG_CACHE_HOME":      filepath.Join(home, ".cache"),
-		"CREDGEN_CHAINCTL":    fakeChainctl,
-		"FAKE_CHAINCTL_LOG":   filepath.Join(work, "chainctl.log"),
-		"CREDGEN_TEST_OUTPUT": filepath.Join(work, "credgen-output.log"),
-		"HTTPS_PROXY":         stack.ProxyURL(),
-		"SSL_CERT_FILE":       stack.CAFile,
-		"FAKE_CA":             stack.CAFile,
+		"CREDGEN_TEST_OUTPUT": sw.output(),
+		"FAKE_CA":             w.stack.CAFile,
 		"MENDA_URL":           "https://" + mendaHost,
 		"MENDA_SECRET":        mendaSecret,
-		"CGR":                 "https://libraries.cgr.dev/python/simple/",
-		"CA_INDEX":            "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/plugins/simple/",
-		"CA_INDEX2":           "https://other-444455556666.d.codeartifact.us-east-1.amazonaws.com/pypi/tools/simple/",
+		"CGR":                 indexCGR,
+		"CA_INDEX":            indexCA,
+		"CA_INDEX2":           indexCA2,
 	} {
 		env.Setenv(k, v)
 	}
-	env.Defer(func() { checkNoLeaks(env.T(), work, f) })
+	env.Defer(func() { checkScriptLeaks(env.T(), sw) })
 	return nil
 }
 
-// checkNoLeaks fails the script when any token a fake issued, or the client
-// secret, appears in what credgen printed or in its state file.
-func checkNoLeaks(t testscript.T, work string, f *fakes) {
-	secrets := append(f.menda.Issued(), mendaSecret)
-	secrets = append(secrets, relChainctlTokens(filepath.Join(work, "chainctl.log"))...)
-	places := []string{filepath.Join(work, "credgen-output.log"), filepath.Join(work, "home", ".local", "state", "credgen", "state.json")}
-	for _, p := range places {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		for _, s := range secrets {
-			if s != "" && strings.Contains(string(data), s) {
-				t.Fatal(fmt.Sprintf("LEAK: a secret issued by a fake appears in %s", filepath.Base(p)))
-			}
-		}
+// checkScriptLeaks fails the script when a secret shows in what credgen
+// printed or in its state file.
+func checkScriptLeaks(t testscript.T, w *scriptWorld) {
+	transcript, _ := os.ReadFile(w.output())
+	if res := w.findLeaks(string(transcript)); len(res.leaks) > 0 {
+		t.Fatal(strings.Join(res.leaks, "\n"))
 	}
 }
 
-func fakesOf(ts *testscript.TestScript) *fakes { return ts.Value(fakesKey{}).(*fakes) }
+func worldOf(ts *testscript.TestScript) *scriptWorld {
+	return ts.Value(scriptWorldKey{}).(*scriptWorld)
+}
 
 func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 	cmds := watchCommands()
@@ -196,7 +132,7 @@ func cmdPipDownload(ts *testscript.TestScript, neg bool, args []string) {
 		"-vv", "--cert", ts.Getenv("FAKE_CA"), "-d", dest}
 	argv = append(argv, args...)
 	argv = append(argv, pyindex.ProjectName)
-	cmd := exec.Command(python, argv...)
+	cmd := exec.Command(worldOf(ts).kit.python, argv...)
 	cmd.Env = []string{
 		"HOME=" + ts.Getenv("HOME"),
 		"PATH=" + os.Getenv("PATH"),
@@ -226,24 +162,13 @@ func cmdPipDownload(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-func tail(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 // chainctl-calls N: the fake chainctl ran N times so far.
 func cmdChainctlCalls(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: chainctl-calls N")
 	}
 	want, _ := strconv.Atoi(args[0])
-	got := 0
-	if data, err := os.ReadFile(ts.Getenv("FAKE_CHAINCTL_LOG")); err == nil {
-		got = strings.Count(string(data), "\n")
-	}
+	got := worldOf(ts).chainctlCalls()
 	if (got == want) == neg {
 		ts.Fatalf("chainctl ran %d times, want %s%d", got, map[bool]string{true: "not "}[neg], want)
 	}
@@ -255,7 +180,7 @@ func cmdMendaCalls(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: menda-calls oauth|registry N")
 	}
 	want, _ := strconv.Atoi(args[1])
-	got := fakesOf(ts).menda.Calls(mendacloud.Endpoint(args[0]))
+	got := worldOf(ts).menda.Calls(mendacloud.Endpoint(args[0]))
 	if (got == want) == neg {
 		ts.Fatalf("menda-cloud %s called %d times, want %d", args[0], got, want)
 	}
@@ -267,12 +192,12 @@ func cmdMendaFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: menda-fault ENDPOINT clear|FAULT...")
 	}
 	if args[1] == "clear" {
-		fakesOf(ts).menda.SetFault(mendacloud.Endpoint(args[0]), mendacloud.Fault{})
+		worldOf(ts).menda.SetFault(mendacloud.Endpoint(args[0]), mendacloud.Fault{})
 		return
 	}
 	f, err := mendacloud.ParseFault(args[1:])
 	ts.Check(err)
-	fakesOf(ts).menda.SetFault(mendacloud.Endpoint(args[0]), f)
+	worldOf(ts).menda.SetFault(mendacloud.Endpoint(args[0]), f)
 }
 
 // menda-login KEY TTL: what `menda auth login` leaves in the token cache: a
@@ -283,8 +208,8 @@ func cmdMendaLogin(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ttl, err := time.ParseDuration(args[1])
 	ts.Check(err)
-	tok := fakesOf(ts).menda.UserToken(args[0], max(ttl, time.Minute))
-	path := filepath.Join(ts.Getenv("HOME"), ".menda", "tokens", "cache", ".token")
+	tok := worldOf(ts).menda.UserToken(args[0], max(ttl, time.Minute))
+	path := worldOf(ts).cache()
 	cache := map[string]any{}
 	if data, err := os.ReadFile(path); err == nil {
 		ts.Check(json.Unmarshal(data, &cache))
@@ -307,7 +232,7 @@ for h in sorted(n.hosts):
     login, account, password = n.hosts[h]
     print(h, login, "password-set" if password else "no-password")
 `
-	out, err := exec.Command(python, "-c", script, ts.MkAbs(args[0])).CombinedOutput()
+	out, err := exec.Command(worldOf(ts).kit.python, "-c", script, ts.MkAbs(args[0])).CombinedOutput()
 	if (err != nil) != neg {
 		ts.Fatalf("python netrc: %v\n%s", err, out)
 	}
@@ -335,7 +260,7 @@ for ix in d.get("index", []):
     print(ix.get("name"), re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:****@", ix["url"]), "default" if ix.get("default") else "")
 `,
 	}
-	out, err := exec.Command(python, "-c", scripts[args[0]], ts.MkAbs(args[1])).CombinedOutput()
+	out, err := exec.Command(worldOf(ts).kit.python, "-c", scripts[args[0]], ts.MkAbs(args[1])).CombinedOutput()
 	if (err != nil) != neg {
 		ts.Fatalf("python %s: %v\n%s", args[0], err, out)
 	}
@@ -347,7 +272,7 @@ func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
 		ts.Fatalf("usage: mtime save|same|changed FILE...")
 	}
-	f := fakesOf(ts)
+	f := worldOf(ts)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var files []string

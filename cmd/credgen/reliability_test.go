@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -10,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,29 +21,19 @@ import (
 	"time"
 
 	"github.com/credgen/credgen/testdata/fakes/faketoken"
-	"github.com/credgen/credgen/testdata/fakes/mendacloud"
-	"github.com/credgen/credgen/testdata/fakes/pyindex"
 )
 
-// Reliability and security tests (issue 6). Unlike the testscript scripts,
-// these run a credgen binary built from ./cmd/credgen as a real process, so
-// it can be SIGKILLed, run fifty at a time, run as another user or inside a
-// private mount namespace. Every world (a temp HOME plus the fakes) ends with
-// a leak check over everything its credgen processes printed and its state
-// file, against every token the fakes issued, the menda client secret and
-// the user's own passwords (which all contain relCanary).
+// Reliability and security tests. Unlike the testscript scripts, these run
+// a credgen binary built from ./cmd/credgen as a real process, so it can be
+// SIGKILLed, run fifty at a time, run as another user or inside a private
+// mount namespace. Each test runs in worlds of the shared harness
+// (harness_test.go); every world ends with its leak check over everything
+// its credgen processes printed and its state file.
 //
 // make test runs the bounded sizes; make stress sets CREDGEN_STRESS=1 for
 // the long ones (2,000 kills, more writers, the real 30 s timeouts).
 
 const (
-	relIndexCGR = "https://libraries.cgr.dev/python/simple/"
-	relIndexCA  = "https://acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/plugins/simple/"
-	relHostCGR  = "libraries.cgr.dev"
-	relHostCA   = "acme-111122223333.d.codeartifact.eu-west-1.amazonaws.com"
-	// relCanary is part of every password the user wrote in the fixtures
-	// and the bad-input corpus: credgen must never print one.
-	relCanary   = "leakcanary"
 	relLockMsg  = "another credgen holds the lock"
 	relTempGlob = ".*.credgen-*"
 )
@@ -60,13 +48,8 @@ func relSize(n, stress int) int {
 	return n
 }
 
-// relKit is what every world shares: the binaries and the Python interpreter.
-type relKit struct {
-	credgen, chainctl, python string
-}
-
 func TestReliability(t *testing.T) {
-	kit := newRelKit(t)
+	kit := sharedKit.ready(t)
 	t.Run("CrashKill", func(t *testing.T) { testCrashKill(t, kit) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, kit) })
 	t.Run("MendaCacheKey", func(t *testing.T) { testMendaCacheKey(t, kit) })
@@ -81,127 +64,44 @@ func TestReliability(t *testing.T) {
 	t.Run("Permissions", func(t *testing.T) { testPermissions(t, kit) })
 }
 
-func newRelKit(t *testing.T) *relKit {
-	t.Helper()
-	dir := t.TempDir()
-	// Other users (the permission cases run credgen as nobody) must reach
-	// the binaries.
-	relOpenForOthers(t, dir)
-	kit := &relKit{credgen: filepath.Join(dir, "credgen"), chainctl: filepath.Join(dir, "chainctl")}
-	root := moduleRoot(t)
-	for out, pkg := range map[string]string{kit.credgen: "./cmd/credgen", kit.chainctl: "./testdata/cmd/fakechainctl"} {
-		cmd := exec.Command("go", "build", "-o", out, pkg)
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", pkg, err, b)
-		}
-	}
-	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		t.Fatalf("python3 is needed (netrc, configparser, tomllib): %v", err)
-	}
-	kit.python = strings.TrimSpace(string(out))
-	return kit
-}
-
-// relOpenForOthers makes dir and the test's temp folders above it
-// traversable by other users (t.TempDir creates them 0700).
-func relOpenForOthers(t *testing.T, dir string) {
-	t.Helper()
-	tmp := os.TempDir()
-	for d := dir; strings.HasPrefix(d, tmp+string(filepath.Separator)); d = filepath.Dir(d) {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// relWorld is one temp HOME with its own fakes: the TLS index and a fake
-// menda-cloud behind a CONNECT proxy, and the fake chainctl's log.
+// relWorld is a world of the shared harness driven by one test.
 type relWorld struct {
-	t     *testing.T
-	kit   *relKit
-	dir   string // the world's folder: home/, chainctl.log, ca.pem
-	home  string
-	stack *pyindex.Stack
-	menda *mendacloud.Server
+	*world
+	t *testing.T
 	// m2m puts the MENDA_* machine identity in every process's environment.
 	m2m bool
 
-	mu         sync.Mutex
+	outMu      sync.Mutex
 	transcript []string // what every credgen process printed, for the leak check
-	secrets    []string // secrets the test made up beside what the fakes issued
 }
-
-const (
-	relClientID     = "ci-robot"
-	relClientSecret = "menda-client-secret-rel-91c2"
-	relMendaHost    = "api.menda.example"
-)
 
 type relWorldOptions struct {
 	accessTTL time.Duration // menda access token lifetime (60 s: never reusable, so every mint rewrites the cache)
 	m2m       bool
 }
 
-func newRelWorld(t *testing.T, kit *relKit, opts relWorldOptions) *relWorld {
+func newRelWorld(t *testing.T, kit *testKit, opts relWorldOptions) *relWorld {
 	t.Helper()
-	dir := t.TempDir()
-	w := &relWorld{t: t, kit: kit, dir: dir, home: filepath.Join(dir, "home"), m2m: opts.m2m}
-	if err := os.MkdirAll(w.home, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	w.menda = mendacloud.New(mendacloud.Options{
-		Clients:   map[string]string{relClientID: relClientSecret},
-		AccessTTL: opts.accessTTL,
-	})
-	stack, err := pyindex.StartStack(pyindex.StackOptions{
-		Dir:   dir,
-		Index: pyindex.Options{Accept: pyindex.ProviderUsers},
-		Mount: map[string]http.Handler{relMendaHost: w.menda},
-	})
+	base, err := startWorld(kit, t.TempDir(), worldOptions{accessTTL: opts.accessTTL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.stack = stack
+	w := &relWorld{world: base, t: t, m2m: opts.m2m}
 	t.Cleanup(func() {
 		w.checkNoLeaks()
-		stack.Close()
+		base.close()
 	})
 	return w
 }
 
-// Paths of the files credgen reads and writes in this world.
-func (w *relWorld) netrc() string    { return filepath.Join(w.home, ".netrc") }
-func (w *relWorld) pipConf() string  { return filepath.Join(w.home, ".config", "pip", "pip.conf") }
-func (w *relWorld) uvToml() string   { return filepath.Join(w.home, ".config", "uv", "uv.toml") }
-func (w *relWorld) config() string   { return filepath.Join(w.home, ".config", "credgen", "config.toml") }
-func (w *relWorld) stateDir() string { return filepath.Join(w.home, ".local", "state", "credgen") }
-func (w *relWorld) state() string    { return filepath.Join(w.stateDir(), "state.json") }
-func (w *relWorld) mendacfg() string { return filepath.Join(w.home, ".menda", "mendacfg") }
-func (w *relWorld) cache() string {
-	return filepath.Join(w.home, ".menda", "tokens", "cache", ".token")
-}
-
-func (w *relWorld) chainctlLog() string { return filepath.Join(w.dir, "chainctl.log") }
-
 // env is a clean environment (this machine's PIP_*, NETRC, REQUESTS_CA_BUNDLE
-// stay out) plus extra KEY=value pairs, which win.
+// stay out): PATH, the world's, the menda machine identity when the world
+// has one, then extra KEY=value pairs, which win.
 func (w *relWorld) env(extra ...string) []string {
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + w.home,
-		"XDG_CONFIG_HOME=" + filepath.Join(w.home, ".config"),
-		"XDG_STATE_HOME=" + filepath.Join(w.home, ".local", "state"),
-		"XDG_CACHE_HOME=" + filepath.Join(w.home, ".cache"),
-		"CREDGEN_CHAINCTL=" + w.kit.chainctl,
-		"FAKE_CHAINCTL_LOG=" + w.chainctlLog(),
-		"HTTPS_PROXY=" + w.stack.ProxyURL(),
-		"SSL_CERT_FILE=" + w.stack.CAFile,
-	}
+	env := append([]string{"PATH=" + os.Getenv("PATH")}, w.baseEnv()...)
 	if w.m2m {
-		env = append(env, "MENDA_CLIENT_ID="+relClientID, "MENDA_CLIENT_SECRET="+relClientSecret,
-			"MENDA_HOST=https://"+relMendaHost)
+		env = append(env, "MENDA_CLIENT_ID="+mendaClientID, "MENDA_CLIENT_SECRET="+mendaSecret,
+			"MENDA_HOST=https://"+mendaHost)
 	}
 	return append(env, extra...)
 }
@@ -281,8 +181,8 @@ func (w *relWorld) finish(args []string, out *relOutput, err error, took time.Du
 }
 
 func (w *relWorld) record(texts ...string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.outMu.Lock()
+	defer w.outMu.Unlock()
 	w.transcript = append(w.transcript, texts...)
 }
 
@@ -300,84 +200,21 @@ func (w *relWorld) want(r relRun, code int, stderrPatterns ...string) {
 	}
 }
 
-// issuedSecrets is every secret this world's fakes handed out or the test
-// made up.
-func (w *relWorld) issuedSecrets() []string {
-	secrets := append(w.menda.Issued(), relClientSecret)
-	secrets = append(secrets, relChainctlTokens(w.chainctlLog())...)
-	w.mu.Lock()
-	secrets = append(secrets, w.secrets...)
-	w.mu.Unlock()
-	return secrets
-}
-
-func (w *relWorld) addSecret(s string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.secrets = append(w.secrets, s)
-}
-
 // checkNoLeaks fails the test when a secret shows in anything credgen
 // printed or in its state file.
 func (w *relWorld) checkNoLeaks() {
 	w.t.Helper()
-	secrets := w.issuedSecrets()
-	w.mu.Lock()
-	places := map[string]string{"credgen's stdout/stderr": strings.Join(w.transcript, "\n")}
-	files := []string{w.state()}
-	w.mu.Unlock()
-	for _, f := range files {
-		if data, err := os.ReadFile(f); err == nil {
-			places[f] = string(data)
-		}
+	w.outMu.Lock()
+	transcript := strings.Join(w.transcript, "\n")
+	w.outMu.Unlock()
+	res := w.findLeaks(transcript)
+	for _, l := range res.leaks {
+		w.t.Error(l)
 	}
-	leaks := 0
-	for where, text := range places {
-		if strings.Contains(text, relCanary) {
-			leaks++
-			w.t.Errorf("LEAK: a password the user wrote appears in %s", where)
-		}
-		for _, s := range secrets {
-			if len(s) >= 8 && strings.Contains(text, s) {
-				leaks++
-				w.t.Errorf("LEAK: a secret a fake issued (%s…) appears in %s", s[:min(12, len(s))], where)
-			}
-		}
-	}
-	w.t.Logf("leak check: %d secrets searched in %d places, %d leaks", len(secrets), len(places), leaks)
+	w.t.Logf("leak check: %d secrets searched in %d places, %d leaks", res.secrets, res.places, len(res.leaks))
 }
 
-// relChainctlTokens lists every token the fake chainctl logged as issued
-// (both harnesses' leak checks search for them).
-func relChainctlTokens(log string) []string {
-	f, err := os.Open(log)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var rec struct{ Token string }
-		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Token != "" {
-			out = append(out, rec.Token)
-			// badchars tokens have a space inside: search for the second
-			// half too (the first is shared with every other token).
-			if f := strings.Fields(rec.Token); len(f) > 1 {
-				out = append(out, f[len(f)-1])
-			}
-		}
-	}
-	return out
-}
-
-func (w *relWorld) chainctlCalls() int {
-	data, _ := os.ReadFile(w.chainctlLog())
-	return bytes.Count(data, []byte("\n"))
-}
-
-// writeFile writes a fixture file, creating its folders.
+// relWriteFile writes a fixture file, creating its folders.
 func relWriteFile(t *testing.T, path string, data []byte, perm fs.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -435,16 +272,16 @@ type relJSONWant struct {
 // without flags manages both.
 func relUserFiles(n int) relUser {
 	var u relUser
-	u.want.Netrc = relNetrcWant{Hosts: map[string][2]string{}, Macros: map[string][]string{}, Managed: []string{relHostCGR, relHostCA}}
+	u.want.Netrc = relNetrcWant{Hosts: map[string][2]string{}, Macros: map[string][]string{}, Managed: []string{hostCGR, hostCA}}
 	var nb strings.Builder
 	// Comments only at the top: Python's netrc module reads the words of a
 	// comment that follows an entry.
 	nb.WriteString("# ~/.netrc — written by hand, please keep it tidy\n# (multi-line entries are fine too)\n")
-	nb.WriteString("machine github.com login octocat password ghp_" + relCanary + "0Gh\n\n")
-	u.want.Netrc.Hosts["github.com"] = [2]string{"octocat", "ghp_" + relCanary + "0Gh"}
+	nb.WriteString("machine github.com login octocat password ghp_" + leakProbe + "0Gh\n\n")
+	u.want.Netrc.Hosts["github.com"] = [2]string{"octocat", "ghp_" + leakProbe + "0Gh"}
 	for i := range n {
 		host := fmt.Sprintf("host%02d.internal.example", i)
-		login, pass := fmt.Sprintf("user%02d", i), fmt.Sprintf("%s-netrc-%02d", relCanary, i)
+		login, pass := fmt.Sprintf("user%02d", i), fmt.Sprintf("%s-netrc-%02d", leakProbe, i)
 		if i%3 == 0 {
 			fmt.Fprintf(&nb, "machine %s\n    login %s\n    password %s\n", host, login, pass)
 		} else {
@@ -456,16 +293,16 @@ func relUserFiles(n int) relUser {
 			u.want.Netrc.Macros["init"] = []string{"cd /pub\n", "binary\n"}
 		}
 	}
-	nb.WriteString("\ndefault login anonymous password " + relCanary + "-guest@example.com\n")
-	u.want.Netrc.Hosts["default"] = [2]string{"anonymous", relCanary + "-guest@example.com"}
+	nb.WriteString("\ndefault login anonymous password " + leakProbe + "-guest@example.com\n")
+	u.want.Netrc.Hosts["default"] = [2]string{"anonymous", leakProbe + "-guest@example.com"}
 	u.netrc = []byte(nb.String())
 
 	var pb strings.Builder
 	trusted, links := []string{}, []string{}
 	pb.WriteString("# pip configuration for the team\n[global]\ntimeout = 60\n")
-	pb.WriteString("index-url = " + relIndexCGR + "\n")
-	userIndex := "https://alice:" + relCanary + "-pip@pypi.internal.example/simple/"
-	pb.WriteString("extra-index-url =\n    https://pypi.org/simple/\n    " + userIndex + "\n    " + relIndexCA + "\n")
+	pb.WriteString("index-url = " + indexCGR + "\n")
+	userIndex := "https://alice:" + leakProbe + "-pip@pypi.internal.example/simple/"
+	pb.WriteString("extra-index-url =\n    https://pypi.org/simple/\n    " + userIndex + "\n    " + indexCA + "\n")
 	pb.WriteString("trusted-host =\n")
 	for i := range n {
 		h := fmt.Sprintf("mirror%02d.internal.example", i)
@@ -491,7 +328,7 @@ func relUserFiles(n int) relUser {
 	u.want.UV = relUVWant{Top: map[string]any{"python-preference": "managed", "native-tls": true}, Tables: map[string]map[string]any{}}
 	for i := range n {
 		name := fmt.Sprintf("internal%02d", i)
-		url := fmt.Sprintf("https://bob:%s-uv-%02d@uv%02d.internal.example/simple/", relCanary, i, i)
+		url := fmt.Sprintf("https://bob:%s-uv-%02d@uv%02d.internal.example/simple/", leakProbe, i, i)
 		fmt.Fprintf(&ub, "# index %d\n[[index]]\nname = %q\nurl = %q\nexplicit = true\n\n", i, name, url)
 		u.want.UV.Indexes = append(u.want.UV.Indexes, map[string]any{"name": name, "url": url, "explicit": true})
 	}
@@ -502,18 +339,18 @@ func relUserFiles(n int) relUser {
 	// The shared menda token cache: a user's u2m login and another tool's
 	// m2m entry with a field credgen does not know. credgen must keep both.
 	cache := map[string]any{
-		"default":      map[string]any{"access_token": relCanary + "-u2m-token", "token_type": "Bearer", "expires_at": float64(4102444800)},
-		"other-client": map[string]any{"access_token": relCanary + "-other-m2m", "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z", "scope": "registry:read"},
+		"default":      map[string]any{"access_token": leakProbe + "-u2m-token", "token_type": "Bearer", "expires_at": float64(4102444800)},
+		"other-client": map[string]any{"access_token": leakProbe + "-other-m2m", "token_type": "Bearer", "expires_at": "2099-01-01T00:00:00Z", "scope": "registry:read"},
 	}
 	u.cache, _ = json.MarshalIndent(cache, "", "  ")
-	u.want.Cache = relJSONWant{Keys: cache, Has: []string{relClientID}}
+	u.want.Cache = relJSONWant{Keys: cache, Has: []string{mendaClientID}}
 	return u
 }
 
 // relBaselineArgs is the first write of a world with relUserFiles: both
 // indexes named, so that every output gets an entry for each (an index
 // credgen only finds in pip.conf is not added to uv.toml).
-var relBaselineArgs = []string{"write", "--default-index", relIndexCGR, "--index", relIndexCA}
+var relBaselineArgs = []string{"write", "--default-index", indexCGR, "--index", indexCA}
 
 // install writes the user's files into the world.
 func (w *relWorld) install(u relUser) {
@@ -635,7 +472,7 @@ json.dump({"checked": len(checks), "problems": bad}, sys.stdout)
 
 // pyCheck runs every check in one Python process and fails the test for each
 // problem. It returns how many files were read.
-func (k *relKit) pyCheck(t *testing.T, checks []relCheck) int {
+func (k *testKit) pyCheck(t *testing.T, checks []relCheck) int {
 	t.Helper()
 	in, err := json.Marshal(checks)
 	if err != nil {
@@ -759,7 +596,7 @@ func relManagedSecrets(netrc []byte) map[string]string {
 	out := map[string]string{}
 	for _, m := range relPasswordRe.FindAllSubmatch(netrc, -1) {
 		host := string(m[1])
-		if host == relHostCGR || host == relHostCA {
+		if host == hostCGR || host == hostCA {
 			out[host] = string(m[3])
 		}
 	}
@@ -771,7 +608,7 @@ func relManagedSecrets(netrc []byte) map[string]string {
 func relCheckTokens(t *testing.T, id string, netrc []byte) {
 	t.Helper()
 	secrets := relManagedSecrets(netrc)
-	for _, host := range []string{relHostCGR, relHostCA} {
+	for _, host := range []string{hostCGR, hostCA} {
 		s, ok := secrets[host]
 		if !ok {
 			t.Errorf("%s: netrc has no one-line credgen entry for %s", id, host)
@@ -781,20 +618,6 @@ func relCheckTokens(t *testing.T, id string, netrc []byte) {
 			t.Errorf("%s: the netrc password for %s is not a valid fake token: %v", id, host, err)
 		}
 	}
-}
-
-// relProcessGone reports whether pid no longer runs (a zombie counts as gone:
-// in a container nobody may reap a re-parented child).
-func relProcessGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
-	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
 }
 
 // relCopyTree copies src into dst (which must not exist), keeping modes and
@@ -831,4 +654,79 @@ func relCopyTree(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// runBounded runs credgen, killing it (and failing) after limit: a hostile
+// file (a FIFO) must not make credgen hang.
+func (w *relWorld) runBounded(limit time.Duration, env []string, args ...string) relRun {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd, out := w.command(ctx, env, args...)
+	start := time.Now()
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		w.t.Errorf("credgen %s still running after %s: killed", strings.Join(args, " "), limit)
+	}
+	return w.finish(args, out, err, time.Since(start))
+}
+
+// runAsOther runs credgen as uid/gid 65534 over a world handed to that user,
+// except the paths in rootOwned, which stay root's (only possible as root;
+// otherwise as ourselves, where modes apply anyway).
+func (w *relWorld) runAsOther(env []string, rootOwned []string, args ...string) relRun {
+	w.t.Helper()
+	if os.Geteuid() != 0 {
+		return w.runBounded(20*time.Second, env, args...)
+	}
+	if err := openForOthers(w.dir); err != nil {
+		w.t.Fatal(err)
+	}
+	relChownTree(w.t, w.home, 65534, 65534)
+	_ = os.Chown(w.stack.CAFile, 65534, 65534)
+	for _, p := range rootOwned {
+		if err := os.Chown(p, 0, 0); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd, out := w.command(ctx, env, args...)
+	cmd.SysProcAttr = relDropPrivileges()
+	start := time.Now()
+	err := cmd.Run()
+	return w.finish(args, out, err, time.Since(start))
+}
+
+func relChownTree(t *testing.T, root string, uid, gid int) {
+	t.Helper()
+	err := filepath.Walk(root, func(path string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, uid, gid)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// relDropPrivileges is the process attribute that runs a command as uid/gid
+// 65534.
+func relDropPrivileges() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }

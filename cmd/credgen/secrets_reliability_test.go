@@ -23,14 +23,14 @@ import (
 // uv.toml that git tracks unless --allow-tracked; a mendacfg holding a client
 // secret that others can read is warned about; a failing chainctl whose
 // stderr carries credentials has them masked in errors and the state.
-func testSecrets(t *testing.T, kit *relKit) {
+func testSecrets(t *testing.T, kit *testKit) {
 	t.Run("debug logs", func(t *testing.T) { secretsDebugLogs(t, kit) })
 	t.Run("chainctl stderr", func(t *testing.T) { secretsChainctlStderr(t, kit) })
 	t.Run("git-tracked outputs", func(t *testing.T) { secretsGitTracked(t, kit) })
 	t.Run("readable mendacfg", func(t *testing.T) { secretsReadableMendacfg(t, kit) })
 }
 
-func secretsDebugLogs(t *testing.T, kit *relKit) {
+func secretsDebugLogs(t *testing.T, kit *testKit) {
 	w, _ := faultWorld(t, kit)
 	for _, format := range []string{"text", "json"} {
 		g := []string{"--log-level", "debug", "--log-format", format}
@@ -52,19 +52,21 @@ func secretsDebugLogs(t *testing.T, kit *relKit) {
 		// A hostile or buggy menda-cloud echoing the bearer token, and a
 		// registry token, in its error bodies.
 		access := relCachedAccessToken(t, w)
-		registry := w.credentialOf(relHostCA)
+		registry := w.credentialOf(hostCA)
 		w.menda.SetFault(mendacloud.Registry, mendacloud.Fault{Status: 401, Body: `{"error":"invalid_token","token":"` + access + `"}`})
 		w.want(w.run(cmd("write", "--force")...), 1)
 		w.menda.SetFault(mendacloud.Registry, mendacloud.Fault{Status: 500, Body: `{"error":"oops","last_token":"` + registry + `","authorization":"Bearer ` + access + `"}`})
 		w.want(w.run(cmd("write", "--force")...), 1)
 		w.menda.ClearFaults()
 
-		// watch: start, SIGHUP (reload and write), stop.
-		rw := w.startWatch(w.env(), append(g, "watch")...)
+		// watch: start, SIGHUP (reload and write), stop once the pass the
+		// signal started has reported itself.
+		rw := w.startWatch(w.env(), append(g, "watch", "--json")...)
+		rw.waitPasses(1, 10*time.Second)
 		if err := rw.proc.Signal(syscall.SIGHUP); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		rw.waitPasses(2, 10*time.Second)
 		w.want(rw.stop(), 0)
 
 		// remove sticks: the indexes come back only when named again.
@@ -81,7 +83,7 @@ func relCachedAccessToken(t *testing.T, w *relWorld) string {
 	if err := json.Unmarshal(mustRead(t, w.cache()), &cache); err != nil {
 		t.Fatal(err)
 	}
-	tok := cache[relClientID].AccessToken
+	tok := cache[mendaClientID].AccessToken
 	if tok == "" {
 		t.Fatal("no cached m2m access token")
 	}
@@ -98,14 +100,14 @@ func relGit(t *testing.T, dir string, args ...string) {
 	}
 }
 
-func secretsGitTracked(t *testing.T, kit *relKit) {
+func secretsGitTracked(t *testing.T, kit *testKit) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Fatal("git is needed")
 	}
 	w := newRelWorld(t, kit, relWorldOptions{})
-	pip := "[global]\ntimeout = 60\nindex-url = " + relIndexCGR + "\n"
+	pip := "[global]\ntimeout = 60\nindex-url = " + indexCGR + "\n"
 	relWriteFile(t, w.pipConf(), []byte(pip), 0o600)
-	relWriteFile(t, w.netrc(), []byte("machine github.com login octocat password ghp_"+relCanary+"\n"), 0o600)
+	relWriteFile(t, w.netrc(), []byte("machine github.com login octocat password ghp_"+leakProbe+"\n"), 0o600)
 	// The whole HOME is a dotfiles repository that tracks pip.conf.
 	relGit(t, w.home, "init", "-q")
 	relGit(t, w.home, "add", ".config/pip/pip.conf")
@@ -161,7 +163,7 @@ func secretsGitTracked(t *testing.T, kit *relKit) {
 	if err := os.Symlink(filepath.Join(dotfiles, "uv.toml"), w.uvToml()); err != nil {
 		t.Fatal(err)
 	}
-	w.want(w.run("write", "--force", "--default-index", relIndexCGR), 2, `uv\.toml is tracked by git`, `--allow-tracked`)
+	w.want(w.run("write", "--force", "--default-index", indexCGR), 2, `uv\.toml is tracked by git`, `--allow-tracked`)
 	if string(mustRead(t, filepath.Join(dotfiles, "uv.toml"))) != "native-tls = true\n" {
 		t.Errorf("a tracked uv.toml behind a symlink was written")
 	}
@@ -170,17 +172,17 @@ func secretsGitTracked(t *testing.T, kit *relKit) {
 
 	// allow_tracked in the config file.
 	relWriteFile(t, w.config(), []byte("allow_tracked = true\n"), 0o600)
-	w.want(w.run("write", "--force", "--default-index", relIndexCGR), 0)
+	w.want(w.run("write", "--force", "--default-index", indexCGR), 0)
 	if !strings.Contains(string(mustRead(t, filepath.Join(dotfiles, "uv.toml"))), "_token:") {
 		t.Errorf("allow_tracked = true did not allow the tracked uv.toml")
 	}
 }
 
-func secretsReadableMendacfg(t *testing.T, kit *relKit) {
+func secretsReadableMendacfg(t *testing.T, kit *testKit) {
 	w := newRelWorld(t, kit, relWorldOptions{})
-	cfg := "[default]\nhost = https://" + relMendaHost + "\nauth_type = m2m\nclient_id = " + relClientID + "\nclient_secret = " + relClientSecret + "\n"
+	cfg := "[default]\nhost = https://" + mendaHost + "\nauth_type = m2m\nclient_id = " + mendaClientID + "\nclient_secret = " + mendaSecret + "\n"
 	relWriteFile(t, w.mendacfg(), []byte(cfg), 0o644)
-	r := w.run("write", "--index", relIndexCA)
+	r := w.run("write", "--index", indexCA)
 	w.want(r, 0, `others can read it`, regexp.QuoteMeta(w.mendacfg()))
 	if err := os.Chmod(w.mendacfg(), 0o600); err != nil {
 		t.Fatal(err)
@@ -189,106 +191,6 @@ func secretsReadableMendacfg(t *testing.T, kit *relKit) {
 	w.want(r, 0)
 	if strings.Contains(r.stderr, "others can read") {
 		t.Errorf("warned about a 0600 mendacfg:\n%s", r.stderr)
-	}
-}
-
-// testPermissions: outputs are created 0600 in 0700 folders; a looser mode
-// is tightened with a warning; symlinked outputs keep their links; root
-// writing another user's files keeps their owner.
-func testPermissions(t *testing.T, kit *relKit) {
-	t.Run("created 0600", func(t *testing.T) {
-		w := newRelWorld(t, kit, relWorldOptions{m2m: true})
-		w.want(w.run("write", "--default-index", relIndexCGR, "--index", relIndexCA), 0)
-		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml(), w.state(), w.cache()} {
-			wantMode(t, p, 0o600)
-		}
-		for _, d := range []string{filepath.Dir(w.pipConf()), filepath.Dir(w.uvToml()), w.stateDir(), filepath.Dir(w.cache())} {
-			wantMode(t, d, 0o700|os.ModeDir)
-		}
-	})
-	t.Run("looser mode tightened", func(t *testing.T) {
-		w := newRelWorld(t, kit, relWorldOptions{})
-		relWriteFile(t, w.pipConf(), []byte("[global]\nindex-url = "+relIndexCGR+"\n"), 0o644)
-		relWriteFile(t, w.netrc(), []byte("machine a.example login me password "+relCanary+"\n"), 0o664)
-		r := w.run("write", "--dry-run")
-		w.want(r, 0, `would tighten a file`)
-		wantMode(t, w.netrc(), 0o664)
-		r = w.run("write")
-		w.want(r, 0, `msg="tightened a file`)
-		wantMode(t, w.pipConf(), 0o600)
-		wantMode(t, w.netrc(), 0o600)
-	})
-	t.Run("symlinked outputs", func(t *testing.T) {
-		w := newRelWorld(t, kit, relWorldOptions{})
-		dot := filepath.Join(w.home, "dotfiles")
-		relWriteFile(t, filepath.Join(dot, "netrc"), []byte("machine a.example login me password "+relCanary+"\n"), 0o600)
-		relWriteFile(t, filepath.Join(dot, "pip.conf"), []byte("[global]\nindex-url = "+relIndexCGR+"\n"), 0o600)
-		links := map[string]string{
-			w.netrc():   "dotfiles/netrc",                    // relative
-			w.pipConf(): filepath.Join(dot, "pip.conf"),      // absolute
-			w.uvToml():  filepath.Join(dot, "uv", "uv.toml"), // dangling: credgen creates the target
-		}
-		for link, target := range links {
-			if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Symlink(target, link); err != nil {
-				t.Fatal(err)
-			}
-		}
-		w.want(w.run("write", "--default-index", relIndexCGR), 0)
-		w.want(w.run("write", "--force"), 0)
-		for link, target := range links {
-			got, err := os.Readlink(link)
-			if err != nil || got != target {
-				t.Errorf("%s is no longer the link to %s (readlink: %q, %v)", link, target, got, err)
-			}
-			wantMode(t, link, 0o600) // the target's mode, through the link
-			if !strings.Contains(string(mustRead(t, link)), "_token") {
-				t.Errorf("%s: the credential was not written through the link", link)
-			}
-		}
-		if left := relTempFiles(w.home); len(left) > 0 {
-			t.Errorf("temp files left: %v", left)
-		}
-	})
-	t.Run("owner kept", func(t *testing.T) {
-		if os.Geteuid() != 0 {
-			t.Skip("needs root to give files to another user")
-		}
-		w := newRelWorld(t, kit, relWorldOptions{})
-		relWriteFile(t, w.pipConf(), []byte("[global]\nindex-url = "+relIndexCGR+"\n"), 0o600)
-		relWriteFile(t, w.netrc(), []byte("machine a.example login me password "+relCanary+"\n"), 0o600)
-		w.want(w.run("write", "--default-index", relIndexCGR), 0)
-		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml()} {
-			if err := os.Chown(p, 65534, 65534); err != nil {
-				t.Fatal(err)
-			}
-		}
-		w.want(w.run("write", "--force"), 0)
-		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml()} {
-			fi, err := os.Stat(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := fi.Sys().(*syscall.Stat_t)
-			if st.Uid != 65534 || st.Gid != 65534 {
-				t.Errorf("%s: owner %d:%d after root wrote it, want 65534:65534", p, st.Uid, st.Gid)
-			}
-			wantMode(t, p, 0o600)
-		}
-	})
-}
-
-func wantMode(t *testing.T, path string, want os.FileMode) {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	if got := fi.Mode() & (os.ModeDir | os.ModePerm); got != want {
-		t.Errorf("%s: mode %v, want %v", path, got, want)
 	}
 }
 
@@ -313,7 +215,7 @@ func secretsGitUnreadable(t *testing.T, w *relWorld, dotfiles string) {
 		want = `fatal: not a git repository`
 	}
 	before := mustRead(t, filepath.Join(dotfiles, "uv.toml"))
-	r := w.run("write", "--force", "--default-index", relIndexCGR)
+	r := w.run("write", "--force", "--default-index", indexCGR)
 	w.want(r, 2, regexp.QuoteMeta(w.uvToml())+`: cannot tell whether git tracks it \(git ls-files: `+want, `--allow-tracked`)
 	if !bytes.Equal(mustRead(t, filepath.Join(dotfiles, "uv.toml")), before) {
 		t.Errorf("a uv.toml in a repository git would not read was written")
@@ -323,11 +225,11 @@ func secretsGitUnreadable(t *testing.T, w *relWorld, dotfiles string) {
 // secretsChainctlStderr: chainctl fails with credentials in its log lines
 // (JSON fields, logfmt, an Authorization header; none shaped like a JWT). The
 // error credgen prints and records quotes chainctl's stderr without them.
-func secretsChainctlStderr(t *testing.T, kit *relKit) {
+func secretsChainctlStderr(t *testing.T, kit *testKit) {
 	w := newRelWorld(t, kit, relWorldOptions{})
 	leaks := []string{"opaque-leakcanary-access", "v1.leakcanary-refresh", "leakcanary-client-secret", "leakcanary-bearer"}
 	r := w.runBounded(20*time.Second, w.env("FAKE_CHAINCTL_MODE=leakyfail", "FAKE_CHAINCTL_LEAKS="+strings.Join(leaks, ",")),
-		"write", "--default-index", relIndexCGR)
+		"write", "--default-index", indexCGR)
 	w.want(r, 1, `refresh failed`, `exchange failed`)
 	state := string(mustRead(t, w.state()))
 	if !strings.Contains(state, "refresh failed") {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,26 +18,24 @@ import (
 )
 
 // Commands for scripts that run `credgen watch` in the background and wait
-// for what it does. Timeouts are generous upper bounds so that a loaded CI
-// machine does not fail them; the measured latencies are logged, and
-// BENCHMARKS.md measures them properly.
+// for what it does. A script never sleeps and then asserts that nothing
+// happened (that passes when watch is merely slow): it waits for the event
+// that must come first (a pass reported, a log line, a file's content), then
+// asserts. Timeouts are generous upper bounds so that a loaded CI machine
+// does not fail them; the measured latencies are logged, and BENCHMARKS.md
+// measures them properly.
 func watchCommands() map[string]func(*testscript.TestScript, bool, []string) {
 	return map[string]func(*testscript.TestScript, bool, []string){
-		"sleep":         cmdSleep,
 		"append":        cmdAppend,
 		"wait-chainctl": cmdWaitChainctl,
 		"wait-menda":    cmdWaitMenda,
 		"wait-grep":     cmdWaitGrep,
+		"wait-log":      cmdWaitLog,
+		"wait-passes":   cmdWaitPasses,
 		"netrc-monitor": cmdNetrcMonitor,
 		"watch-pid":     cmdWatchPID,
 		"wait-token":    cmdWaitToken,
 	}
-}
-
-func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
-	d, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	time.Sleep(d)
 }
 
 // append FILE TEXT: what a user's editor does, in place (not atomically).
@@ -75,8 +72,7 @@ func timeoutArg(ts *testscript.TestScript, args []string, i int, def time.Durati
 func cmdWaitChainctl(ts *testscript.TestScript, neg bool, args []string) {
 	want, _ := strconv.Atoi(args[0])
 	waitFor(ts, fmt.Sprintf("chainctl ran %d times", want), timeoutArg(ts, args, 1, 10*time.Second), func() bool {
-		data, _ := os.ReadFile(ts.Getenv("FAKE_CHAINCTL_LOG"))
-		return strings.Count(string(data), "\n") >= want
+		return worldOf(ts).chainctlCalls() >= want
 	})
 }
 
@@ -85,7 +81,7 @@ func cmdWaitMenda(ts *testscript.TestScript, neg bool, args []string) {
 	want, _ := strconv.Atoi(args[1])
 	ep := mendacloud.Endpoint(args[0])
 	waitFor(ts, fmt.Sprintf("menda-cloud %s called %d times", ep, want), timeoutArg(ts, args, 2, 10*time.Second), func() bool {
-		return fakesOf(ts).menda.Calls(ep) >= want
+		return worldOf(ts).menda.Calls(ep) >= want
 	})
 }
 
@@ -107,10 +103,49 @@ func cmdWaitGrep(ts *testscript.TestScript, neg bool, args []string) {
 // issued last (the pass after that mint has written it).
 func cmdWaitToken(ts *testscript.TestScript, neg bool, args []string) {
 	waitFor(ts, args[0]+" holds chainctl's latest token", timeoutArg(ts, args, 1, 10*time.Second), func() bool {
-		tokens := relChainctlTokens(ts.Getenv("FAKE_CHAINCTL_LOG"))
+		tokens := chainctlTokens(ts.Getenv("FAKE_CHAINCTL_LOG"))
 		data, err := os.ReadFile(ts.MkAbs(args[0]))
 		return err == nil && len(tokens) > 0 && strings.Contains(string(data), tokens[len(tokens)-1])
 	})
+}
+
+// wait-log REGEXP [TIMEOUT]: until what credgen printed so far (every
+// credgen process of the script, stdout and stderr, as the leak check reads
+// it) matches.
+func cmdWaitLog(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || neg {
+		ts.Fatalf("usage: wait-log REGEXP [TIMEOUT]")
+	}
+	re := regexp.MustCompile("(?m)" + args[0])
+	out := worldOf(ts).output()
+	waitFor(ts, fmt.Sprintf("credgen printed %q", args[0]), timeoutArg(ts, args, 1, 10*time.Second), func() bool {
+		data, _ := os.ReadFile(out)
+		return re.Match(data)
+	})
+}
+
+// passReportRe is the start of the one-line JSON document `credgen watch
+// --json` prints on stdout after each pass.
+var passReportRe = regexp.MustCompile(`(?m)^\{"command":"watch"`)
+
+// wait-passes N [TIMEOUT]: until the running `credgen watch --json` has
+// printed at least N pass reports in all (the first pass is 1).
+func cmdWaitPasses(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || neg {
+		ts.Fatalf("usage: wait-passes N [TIMEOUT]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	out := worldOf(ts).output()
+	got := 0
+	waitFor(ts, fmt.Sprintf("watch reported pass %d", want), timeoutArg(ts, args, 1, 10*time.Second), func() bool {
+		data, _ := os.ReadFile(out)
+		got = len(passReportRe.FindAllIndex(data, -1))
+		return got >= want
+	})
+	if got > want {
+		ts.Logf("watch has reported %d passes", got)
+	}
 }
 
 // netrcMonitor samples a netrc while watch runs: every token credgen put
@@ -129,7 +164,7 @@ var machineRe = regexp.MustCompile(`(?m)^machine (\S+) login \S+ password (\S+)`
 
 // netrc-monitor start HOST FILE | stop MIN_DISTINCT_TOKENS
 func cmdNetrcMonitor(ts *testscript.TestScript, neg bool, args []string) {
-	f := fakesOf(ts)
+	f := worldOf(ts)
 	switch args[0] {
 	case "start":
 		host, path := args[1], ts.MkAbs(args[2])
@@ -187,11 +222,11 @@ func (m *netrcMonitor) run(host, path string) {
 // knows only INT and KILL); "gone" waits until that process has exited (a
 // zombie counts as exited).
 func cmdWatchPID(ts *testscript.TestScript, neg bool, args []string) {
-	f := fakesOf(ts)
+	f := worldOf(ts)
 	switch args[0] {
 	case "save":
 		var st struct{ Watch *struct{ PID int } }
-		path := filepath.Join(ts.Getenv("XDG_STATE_HOME"), "credgen", "state.json")
+		path := f.state()
 		waitFor(ts, "watch recorded its pid", 10*time.Second, func() bool {
 			data, _ := os.ReadFile(path)
 			return json.Unmarshal(data, &st) == nil && st.Watch != nil && st.Watch.PID > 0
@@ -206,12 +241,7 @@ func cmdWatchPID(ts *testscript.TestScript, neg bool, args []string) {
 	case "gone":
 		pid := f.watchPID
 		waitFor(ts, fmt.Sprintf("watch (pid %d) exited", pid), timeoutArg(ts, args, 1, 2*time.Second), func() bool {
-			stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-			if err != nil {
-				return true
-			}
-			fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-			return len(fields) > 0 && fields[0] == "Z"
+			return processGone(pid)
 		})
 	}
 }

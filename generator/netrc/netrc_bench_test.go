@@ -12,7 +12,8 @@ import (
 // larger each step. ns/machine staying flat from step to step is what shows
 // that the cost grows linearly with the file (make bench; BENCHMARKS.md).
 
-// benchSizes are the machine counts benchmarked; 10,000 is issue 7's large file.
+// benchSizes are the machine counts benchmarked; 10,000 is the large home of
+// bench/inputs (inputs.Large).
 var benchSizes = []int{10, 100, 1000, 10000}
 
 // benchNetrc is a netrc of n machines as people accumulate them: one entry per

@@ -65,7 +65,7 @@ func TestSetMachineInPlace(t *testing.T) {
 	}
 }
 
-// TestSetMachineLargeFileInPlace keeps issue 7's rewrite on the fast path:
+// TestSetMachineLargeFileInPlace keeps the large-file rewrite on the fast path:
 // the benchmark's edit of a 10,000-machine file must not parse it again.
 func TestSetMachineLargeFileInPlace(t *testing.T) {
 	f := mustParse(t, string(benchNetrc(10000)))

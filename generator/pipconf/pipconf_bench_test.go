@@ -14,7 +14,8 @@ import (
 // larger each step. ns/index staying flat from step to step is what shows that
 // the cost grows linearly with the file (make bench; BENCHMARKS.md).
 
-// benchSizes are the index counts benchmarked; 200 is issue 7's large file.
+// benchSizes are the index counts benchmarked; 200 is the large home of
+// bench/inputs (inputs.Large).
 var benchSizes = []int{2, 20, 200, 2000}
 
 // benchPipConf is a pip.conf naming n indexes: the managed default index-url

@@ -105,7 +105,7 @@ func (p *Provider) profileIdentity(profile string) (identity, error) {
 	case authM2M:
 		id.clientID = r.required("client_id", "has auth_type m2m but no client_id")
 		id.clientSecret = r.required("client_secret", "has auth_type m2m but no client_secret")
-		id.cacheKey = profile // SPEC: a profile's token-cache key is the profile id, m2m or u2m
+		id.cacheKey = profile // a profile's token-cache key is its profile id, m2m or u2m alike (only the MENDA_* trio uses the client id)
 	default:
 		r.fail(r.lines["auth_type"], fmt.Sprintf("auth_type %q is neither m2m nor u2m", id.authType), hintConfigure)
 	}

@@ -28,7 +28,8 @@ type settings struct {
 	Changes int     `json:"changes"`
 }
 
-// targetCheck is one of issue 7's targets against what was measured.
+// targetCheck is one of the performance targets (the ratios and bounds
+// checkTargets lists) against what was measured.
 type targetCheck struct {
 	Target   string `json:"target"`
 	Measured string `json:"measured"`
@@ -46,7 +47,7 @@ func (r *results) median(id string) (float64, bool) {
 	return 0, false
 }
 
-// checkTargets compares the medians with issue 7's targets; a target whose
+// checkTargets compares the medians with the performance targets; a target whose
 // rows were not run this time is left out.
 func (r *results) checkTargets() {
 	r.Targets = nil

@@ -1,4 +1,5 @@
-// Package mendacloud is a fake menda-cloud speaking exactly SPEC.md's API:
+// Package mendacloud is a fake menda-cloud speaking exactly the API credgen
+// relies on, no more:
 //
 //	POST /api/v1/auth/oauth2/token     OAuth2 client credentials (RFC 6749 §4.4)
 //	                                   → {"access_token","token_type","expires_in"}
