@@ -11,7 +11,7 @@ import (
 	"github.com/credgen/credgen/internal/renewal"
 )
 
-// Retry bounds for failed mints and failed passes (SPEC: 5 s → 5 min, forever).
+// Retry bounds for failed mints and failed passes: from 5 s up to 5 min, retried forever.
 const (
 	backoffBase = 5 * time.Second
 	backoffCap  = 5 * time.Minute
@@ -208,8 +208,8 @@ func (s *schedule) recordPass(err error, now time.Time) {
 		"retry_in", delay.Round(time.Millisecond), "backoff_max", ceiling, "next_try", s.passRetryAt, "err", err)
 }
 
-// backoff is the delay before retry number attempt (1-based), within SPEC's
-// "5 s → 5 min": the ceiling doubles from backoffBase up to backoffCap, and
+// backoff is the delay before retry number attempt (1-based), between
+// 5 s and 5 min: the ceiling doubles from backoffBase up to backoffCap, and
 // the delay is drawn from its upper half ("equal jitter"), never below
 // backoffBase. The first retry comes after exactly 5 s.
 func backoff(attempt int, r Rand) (delay, ceiling time.Duration) {
