@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/credgen/credgen/generator/atomicfile"
 )
 
 // maxFoldersPerTarget bounds the folders watched below one watched folder (chainctl's cache holds a
@@ -256,7 +258,7 @@ func locate(path string) (reals, folders []string) {
 		reals = append(reals, target)
 	}
 	for _, realPath := range reals {
-		folders = append(folders, nearestFolder(filepath.Dir(realPath)))
+		folders = append(folders, atomicfile.NearestFolder(filepath.Dir(realPath)))
 		folders = append(folders, foldersBelow(realPath)...)
 	}
 	return reals, folders
@@ -275,20 +277,6 @@ func canonical(path string) string {
 		}
 		rest = filepath.Join(filepath.Base(path), rest)
 		path = parent
-	}
-}
-
-// nearestFolder is folder itself when it exists, else its nearest existing ancestor.
-func nearestFolder(folder string) string {
-	for {
-		if info, err := os.Stat(folder); err == nil && info.IsDir() {
-			return folder
-		}
-		parent := filepath.Dir(folder)
-		if parent == folder {
-			return folder
-		}
-		folder = parent
 	}
 }
 

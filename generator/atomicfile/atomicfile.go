@@ -303,3 +303,18 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// NearestFolder is folder itself when it exists, else its nearest existing
+// ancestor: where a file that is not there yet can be watched or asked of.
+func NearestFolder(folder string) string {
+	for {
+		if info, err := os.Stat(folder); err == nil && info.IsDir() {
+			return folder
+		}
+		parent := filepath.Dir(folder)
+		if parent == folder {
+			return folder
+		}
+		folder = parent
+	}
+}

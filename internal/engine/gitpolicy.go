@@ -77,7 +77,7 @@ func gitTracks(path string) (bool, error) {
 	if err != nil {
 		return false, nil // the write itself will fail and say why
 	}
-	dir := nearestFolder(filepath.Dir(real))
+	dir := atomicfile.NearestFolder(filepath.Dir(real))
 	if !insideGitWorkTree(dir) {
 		return false, nil
 	}
@@ -100,20 +100,6 @@ func gitTracks(path string) (bool, error) {
 		return false, fmt.Errorf("git ls-files: %s", cmp.Or(msg, err.Error()))
 	}
 	return false, fmt.Errorf("run git: %w", err)
-}
-
-// nearestFolder is dir, or the closest folder above it that exists.
-func nearestFolder(dir string) string {
-	for {
-		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return dir
-		}
-		dir = parent
-	}
 }
 
 // insideGitWorkTree reports whether dir or a folder above it holds .git.

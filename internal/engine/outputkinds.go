@@ -67,7 +67,7 @@ var outputKinds = []outputKind{
 	},
 	{
 		name:  config.Pip,
-		parse: func(data []byte) (document, error) { f, err := pipconf.Parse(data); return pipDoc{f}, err },
+		parse: func(data []byte) (document, error) { f, err := pipconf.Parse(data); return newPipDoc(f), err },
 		// pip.conf gets entries only for the indexes the user named: an index
 		// credgen found only in uv.toml is not copied into pip.conf.
 		receives:      func(m *managed) bool { return m.Requested },
@@ -75,7 +75,7 @@ var outputKinds = []outputKind{
 	},
 	{
 		name:          config.UV,
-		parse:         func(data []byte) (document, error) { f, err := uvtoml.Parse(data); return uvDoc{f}, err },
+		parse:         func(data []byte) (document, error) { f, err := uvtoml.Parse(data); return newUVDoc(f), err },
 		receives:      func(*managed) bool { return true },
 		refuseTracked: true,
 	},
@@ -143,25 +143,36 @@ func (d netrcDoc) Strip(hosts map[string]bool, _ []*managed) {
 	}
 }
 
+// urlDoc is what pip.conf and uv.toml share: credentials live in the index
+// URLs the file names.
+type urlDoc struct{ indexURLs func() []string }
+
+func (d urlDoc) IndexURLs() []string { return d.indexURLs() }
+
+func (d urlDoc) Credentials(host string) []found { return urlCredentials(d.indexURLs(), host) }
+
+func (d urlDoc) Holds(host string, match func(user, secret string) bool, embed bool) bool {
+	return urlsHold(d.indexURLs(), host, match, embed)
+}
+
 // pipDoc is a pip.conf: credentials in the index URLs.
-type pipDoc struct{ f *pipconf.File }
+type pipDoc struct {
+	urlDoc
+	f *pipconf.File
+}
+
+func newPipDoc(f *pipconf.File) pipDoc {
+	return pipDoc{f: f, urlDoc: urlDoc{func() []string {
+		var out []string
+		for _, r := range f.IndexURLs() {
+			out = append(out, r.URL)
+		}
+		return out
+	}}}
+}
 
 func (d pipDoc) Bytes() []byte  { return d.f.Bytes() }
 func (d pipDoc) Masked() []byte { return d.f.Masked() }
-
-func (d pipDoc) IndexURLs() []string {
-	var out []string
-	for _, r := range d.f.IndexURLs() {
-		out = append(out, r.URL)
-	}
-	return out
-}
-
-func (d pipDoc) Credentials(host string) []found { return urlCredentials(d.IndexURLs(), host) }
-
-func (d pipDoc) Holds(host string, match func(user, secret string) bool, embed bool) bool {
-	return urlsHold(d.IndexURLs(), host, match, embed)
-}
 
 func (d pipDoc) Put(creds credentials, embed bool, indexes []*managed) map[string]error {
 	d.f.MapURLs(creds.urlFor(embed))
@@ -186,24 +197,23 @@ func (d pipDoc) Strip(hosts map[string]bool, purge []*managed) {
 }
 
 // uvDoc is a uv.toml: one [[index]] table per index, credentials in its url.
-type uvDoc struct{ f *uvtoml.File }
+type uvDoc struct {
+	urlDoc
+	f *uvtoml.File
+}
+
+func newUVDoc(f *uvtoml.File) uvDoc {
+	return uvDoc{f: f, urlDoc: urlDoc{func() []string {
+		var out []string
+		for _, ix := range f.Indexes() {
+			out = append(out, ix.URL)
+		}
+		return out
+	}}}
+}
 
 func (d uvDoc) Bytes() []byte  { return d.f.Bytes() }
 func (d uvDoc) Masked() []byte { return d.f.Masked() }
-
-func (d uvDoc) IndexURLs() []string {
-	var out []string
-	for _, ix := range d.f.Indexes() {
-		out = append(out, ix.URL)
-	}
-	return out
-}
-
-func (d uvDoc) Credentials(host string) []found { return urlCredentials(d.IndexURLs(), host) }
-
-func (d uvDoc) Holds(host string, match func(user, secret string) bool, embed bool) bool {
-	return urlsHold(d.IndexURLs(), host, match, embed)
-}
 
 func (d uvDoc) Put(creds credentials, embed bool, indexes []*managed) map[string]error {
 	d.f.MapURLs(creds.urlFor(embed))
