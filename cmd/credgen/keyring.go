@@ -195,13 +195,15 @@ func (k *keyringCall) get(ctx context.Context, src keyringSource, req keyringcli
 }
 
 // handOver runs the next keyring on PATH with the same arguments when credgen
-// runs under the name keyring; otherwise, or when there is none, it returns
-// what otherwise gives.
+// runs under the name keyring; otherwise, when there is none, or when the
+// call already went through this credgen once, it returns what otherwise
+// gives.
 func (k *keyringCall) handOver(ctx context.Context, args []string, otherwise func() int) int {
-	if !k.link {
+	handedOn := lookupEnv(k.environ, keyringcli.SkipEnv)
+	if !k.link || keyringcli.HandedBack(handedOn, k.self) {
 		return otherwise()
 	}
-	skip := keyringcli.SkipList(lookupEnv(k.environ, keyringcli.SkipEnv), k.self)
+	skip := keyringcli.SkipList(handedOn, k.self)
 	next := keyringcli.NextKeyring(lookupEnv(k.environ, "PATH"), skip)
 	if next == "" {
 		return otherwise()

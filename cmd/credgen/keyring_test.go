@@ -245,6 +245,17 @@ func TestKeyringLinkSkipsCredgensThatHandedTheCallOver(t *testing.T) {
 	}
 }
 
+func TestKeyringLinkDoesNotHandACallOnTwice(t *testing.T) {
+	self, pathList := keyringPath(t)
+	// A keyring wrapper ran `keyring` again, which brought the call back here.
+	environ := []string{"PATH=" + pathList, keyringcli.SkipEnv + "=" + self}
+	call := keyringCall{link: true, self: self, environ: environ}
+	got := runKeyringCall(t, call, "get", "https://pypi.example.org/simple/", "me")
+	if want := (keyringResult{"", "", 1}); got != want {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
 // TestRunUnderTheNameKeyring runs credgen's main path with argv[0] "keyring".
 func TestRunUnderTheNameKeyring(t *testing.T) {
 	_, pathList := keyringPath(t)

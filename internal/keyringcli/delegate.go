@@ -72,6 +72,22 @@ func SkipList(envValue, self string) []string {
 	return append(list, self)
 }
 
+// HandedBack tells whether self is already in SkipEnv's value: the call
+// went round, through a `keyring` further along PATH that runs `keyring`
+// again, and handing it on once more would loop.
+func HandedBack(envValue, self string) bool {
+	me, err := os.Stat(self)
+	if err != nil {
+		return false
+	}
+	for _, p := range filepath.SplitList(envValue) {
+		if fi, err := os.Stat(p); p != "" && err == nil && os.SameFile(fi, me) {
+			return true
+		}
+	}
+	return false
+}
+
 // Stdio is the standard input, output and error a delegated call inherits.
 type Stdio struct {
 	In       io.Reader
