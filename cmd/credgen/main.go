@@ -34,6 +34,7 @@ func runProcess(stdout, stderr io.Writer) int {
 // returned up to here, never passed to os.Exit deeper down, so deferred
 // unlocks and temp-file clean-ups always run.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	ctx, args = asKeyringLink(ctx, args)
 	app := newApp(stdout, stderr)
 	err := app.Run(ctx, args)
 	if err == nil {
@@ -111,6 +112,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			statusCommand(),
 			removeCommand(),
 			serviceCommand(),
+			keyringCommand(),
 			versionCommand(),
 		)...),
 		Action: func(_ context.Context, cmd *cli.Command) error {
