@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/credgen/credgen/internal/engine"
 	"github.com/credgen/credgen/internal/keyringcli"
 )
 
@@ -33,13 +34,13 @@ type keyringSource interface {
 }
 
 // errNotServed marks a SERVICE credgen does not serve (see keyringSource).
-var errNotServed = errors.New("not served by credgen")
+var errNotServed = engine.ErrNotServed
 
 // newKeyringSource builds the source from the flags, the environment and the
 // config, logging to log (which discards everything below --log-level debug:
 // uv shows a keyring's stderr to its user).
-func newKeyringSource(_ *cli.Command, _ *slog.Logger) (keyringSource, error) {
-	return nil, errors.New("this build of credgen has no on-demand credential source")
+func newKeyringSource(cmd *cli.Command, log *slog.Logger) (keyringSource, error) {
+	return newEngineLogging(cmd, log)
 }
 
 // Exit codes of keyring's command line: 0 with the credential on stdout, 1

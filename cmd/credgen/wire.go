@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"log/slog"
 
 	"github.com/urfave/cli/v3"
 
@@ -20,6 +21,11 @@ func newEngine(cmd *cli.Command, stderr io.Writer) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newEngineLogging(cmd, log)
+}
+
+// newEngineLogging is newEngine with the logger given.
+func newEngineLogging(cmd *cli.Command, log *slog.Logger) (*engine.Engine, error) {
 	env, err := config.OSEnv()
 	if err != nil {
 		return nil, err
