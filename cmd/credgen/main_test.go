@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,9 +34,27 @@ func credgenUnderTest() {
 		fmt.Fprintln(os.Stderr, "test harness:", err)
 		os.Exit(99)
 	}
-	code := runProcess(io.MultiWriter(os.Stdout, f), io.MultiWriter(os.Stderr, f))
+	stdout := io.MultiWriter(os.Stdout, f)
+	if printsSecrets(os.Args[1:]) {
+		stdout = os.Stdout // on purpose: the leak check reads its stderr only
+	}
+	code := runProcess(stdout, io.MultiWriter(os.Stderr, f))
 	f.Close()
 	os.Exit(code)
+}
+
+// printsSecrets says whether credgen's command line is one that prints a
+// secret on stdout on purpose: `keyring get` and `env`.
+func printsSecrets(args []string) bool {
+	for i, a := range args {
+		switch a {
+		case "keyring":
+			return slices.Contains(args[i+1:], "get")
+		case "env":
+			return true
+		}
+	}
+	return false
 }
 
 func TestScripts(t *testing.T) {
@@ -110,6 +129,7 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 	cmds := watchCommands()
 	for name, cmd := range map[string]func(*testscript.TestScript, bool, []string){
 		"pip-download":   cmdPipDownload,
+		"keyring-link":   cmdKeyringLink,
 		"chainctl-calls": cmdChainctlCalls,
 		"menda-calls":    cmdMendaCalls,
 		"menda-fault":    cmdMendaFault,
@@ -135,7 +155,7 @@ func cmdPipDownload(ts *testscript.TestScript, neg bool, args []string) {
 	cmd := exec.Command(worldOf(ts).kit.python, argv...)
 	cmd.Env = []string{
 		"HOME=" + ts.Getenv("HOME"),
-		"PATH=" + os.Getenv("PATH"),
+		"PATH=" + ts.Getenv("PATH"),
 		"XDG_CONFIG_HOME=" + ts.Getenv("XDG_CONFIG_HOME"),
 		"PIP_CONFIG_FILE=" + filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "pip", "pip.conf"),
 		"PIP_KEYRING_PROVIDER=disabled",
@@ -143,6 +163,13 @@ func cmdPipDownload(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if n := ts.Getenv("NETRC"); n != "" {
 		cmd.Env = append(cmd.Env, "NETRC="+n)
+	}
+	// --keyring-provider subprocess (which wins over the variable above):
+	// the keyring pip runs needs credgen's environment.
+	for _, k := range keyringEnv {
+		if v := ts.Getenv(k); v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 	}
 	out, err := cmd.CombinedOutput()
 	got := err == nil

@@ -80,6 +80,9 @@ func printStatus(w io.Writer, rep *engine.StatusReport, now time.Time) {
 			fmt.Fprintf(w, "  last error %s\n", ix.LastError)
 		}
 	}
+	for _, c := range rep.Cached {
+		fmt.Fprintf(w, "cached for keyring, exec and env: %s  user %s  expires %s\n", c.Host, c.Username, when(c.ExpiresAt, now))
+	}
 	if wt := rep.Watch; wt != nil {
 		run := "not running"
 		if wt.Running {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"os"
 	"path/filepath"
@@ -25,6 +26,10 @@ func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Pass, error) 
 		defer l.Release()
 	}
 	snap, err := e.read(s, !dryRun)
+	if errors.Is(err, errNothingToManage) && !dryRun && len(e.loadCache(s)) > 0 {
+		// Only on-demand lookups ran: logging out empties their cache.
+		return &Pass{Command: "remove"}, e.updateCacheLocked(s, func(c credentialCache) { clear(c) })
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/internal/state"
 	"github.com/credgen/credgen/providers"
@@ -19,6 +22,10 @@ type snapshot struct {
 
 	trackedAnswers map[string]error // git's answers, by path (see tracked)
 }
+
+// errNothingToManage: no index in the config, the flags, the state or the
+// outputs.
+var errNothingToManage = errors.New("nothing to manage")
 
 // hostPlan is one host of a pass: one netrc machine, one credential.
 type hostPlan struct {
@@ -48,7 +55,7 @@ func (e *Engine) read(s *config.Settings, warn bool) (*snapshot, error) {
 		return nil, err
 	}
 	if len(idx) == 0 {
-		return nil, usage("nothing to manage: no index in %s, in the flags, or in the outputs; run for example `credgen write --default-index https://libraries.cgr.dev/python/simple/`", s.ConfigPath)
+		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("%w: no index in %s, in the flags, or in the outputs; run for example `credgen write --default-index https://libraries.cgr.dev/python/simple/`", errNothingToManage, s.ConfigPath)}
 	}
 	snap := &snapshot{s: s, st: st, outs: outs, cache: e.loadCache(s), idx: idx}
 	snap.hosts = groupByHost(idx)

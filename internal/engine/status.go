@@ -2,6 +2,9 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/credgen/credgen/internal/proc"
@@ -15,8 +18,11 @@ const StatusMinValidity = 5 * time.Minute
 // StatusReport is what `credgen status` shows. It never holds a secret.
 type StatusReport struct {
 	Indexes []IndexStatus `json:"indexes"`
-	Watch   *WatchStatus  `json:"watch,omitempty"`
-	Healthy bool          `json:"healthy"`
+	// Cached are the credentials in the credential cache (keyring, exec and
+	// env answer from it): host, user, expiry and fingerprint only.
+	Cached  []CachedStatus `json:"cached,omitempty"`
+	Watch   *WatchStatus   `json:"watch,omitempty"`
+	Healthy bool           `json:"healthy"`
 }
 
 // IndexStatus is one managed index.
@@ -34,6 +40,15 @@ type IndexStatus struct {
 	Healthy     bool              `json:"healthy"`
 }
 
+// CachedStatus is one credential of the credential cache.
+type CachedStatus struct {
+	Host        string    `json:"host"`
+	Provider    string    `json:"provider"`
+	Username    string    `json:"username"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	Fingerprint string    `json:"fingerprint"`
+}
+
 // WatchStatus is the watch recorded in the state.
 type WatchStatus struct {
 	PID       int       `json:"pid"`
@@ -44,12 +59,22 @@ type WatchStatus struct {
 // Status reports each managed index: provider, user, expiry, where its
 // credential is written. Exit code: 0 healthy, 1 not, 2 nothing managed.
 func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
-	snap, err := e.read(e.settings(), false)
+	s := e.settings()
+	rep := &StatusReport{Healthy: true, Indexes: []IndexStatus{}}
+	now := e.now()
+	cache := e.loadCache(s)
+	for _, host := range slices.Sorted(maps.Keys(cache)) {
+		c := cache[host]
+		rep.Cached = append(rep.Cached, CachedStatus{Host: host, Provider: c.Provider, Username: c.Username,
+			ExpiresAt: c.ExpiresAt, Fingerprint: providers.Fingerprint(c.Secret)})
+	}
+	snap, err := e.read(s, false)
+	if errors.Is(err, errNothingToManage) && len(rep.Cached) > 0 {
+		return rep, nil // only on-demand lookups ran
+	}
 	if err != nil {
 		return nil, err
 	}
-	rep := &StatusReport{Healthy: true}
-	now := e.now()
 	for _, m := range snap.idx {
 		is := IndexStatus{URL: m.URL, Provider: m.Provider, Default: m.Default, WrittenTo: map[string]string{}}
 		if r := m.rec; r != nil {
