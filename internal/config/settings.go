@@ -277,19 +277,14 @@ func (s *Settings) addIndex(spec IndexSpec) {
 	s.Indexes = append(s.Indexes, spec)
 }
 
-// NewIndexSpec checks an index URL and chooses its provider: HTTPS only, and a
-// host a provider recognises unless provider names one.
+// NewIndexSpec checks an index URL and chooses its provider: a plain https
+// URL (urlcred.CheckIndexURL), and a host a provider recognises unless
+// provider names one. Every index goes through it, wherever it was found.
 func NewIndexSpec(raw, provider string, src Source) (IndexSpec, error) {
-	if urlcred.HasUserinfo(raw) {
-		return IndexSpec{}, fmt.Errorf("%s: index URL must not carry credentials; credgen adds them", urlcred.Strip(raw))
+	if err := urlcred.CheckIndexURL(raw); err != nil {
+		return IndexSpec{}, err
 	}
-	scheme, host := urlcred.Scheme(raw), urlcred.Host(raw)
-	switch {
-	case scheme == "http":
-		return IndexSpec{}, fmt.Errorf("%s: http:// index refused: credentials would travel in clear text; use https://", raw)
-	case scheme != "https" || host == "":
-		return IndexSpec{}, fmt.Errorf("%q is not an https:// index URL", raw)
-	}
+	host := urlcred.Host(raw)
 	if provider == "" {
 		provider = known.ForHost(host)
 	}
