@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -25,18 +26,36 @@ var ErrTimeout = errors.New("another credgen holds the lock")
 // Lock is a held lock; Release gives it back.
 type Lock struct{ f *flock.Flock }
 
+// ErrNotRegular is returned when something other than a regular file (a
+// FIFO, a device, a folder) sits at the lock path.
+var ErrNotRegular = errors.New("not a regular file")
+
+// openFlags open the lock file without blocking: opening a FIFO for reading
+// waits for a writer, for ever and deaf to signals, before any timeout runs.
+const openFlags = os.O_CREATE | os.O_RDONLY | syscall.O_NONBLOCK
+
 // Acquire takes the lock file at path, creating it (0600, folder 0700) when
-// needed, waiting up to timeout for another process to release it.
+// needed, waiting up to timeout for another process to release it. The lock
+// file must be a regular file.
 func Acquire(ctx context.Context, path string, timeout time.Duration) (*Lock, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
-	f := flock.New(path, flock.SetPermissions(0o600))
+	if err := checkRegular(path); err != nil {
+		return nil, err
+	}
+	f := flock.New(path, flock.SetFlag(openFlags), flock.SetPermissions(0o600))
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ok, err := f.TryLockContext(waitCtx, retryDelay)
 	switch {
 	case ok:
+		// The file checked above may have been replaced since: check the
+		// one actually locked.
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			_ = f.Unlock()
+			return nil, notRegular(path)
+		}
 		return &Lock{f: f}, nil
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
@@ -45,6 +64,28 @@ func Acquire(ctx context.Context, path string, timeout time.Duration) (*Lock, er
 	default:
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+}
+
+// checkRegular opens path as the lock will (creating it when missing,
+// without blocking) and refuses anything but a regular file.
+func checkRegular(path string) error {
+	f, err := os.OpenFile(path, openFlags, 0o600)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return notRegular(path)
+	}
+	return nil
+}
+
+func notRegular(path string) error {
+	return fmt.Errorf("lock %s: %w; remove it and run credgen again", path, ErrNotRegular)
 }
 
 // Release gives the lock back. The file stays, so waiting processes keep
