@@ -44,19 +44,13 @@ func Acquire(ctx context.Context, path string, timeout time.Duration) (*Lock, er
 	if err := checkRegular(path); err != nil {
 		return nil, err
 	}
-	f := flock.New(path, flock.SetFlag(openFlags), flock.SetPermissions(0o600))
+	f := newFlock(path)
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ok, err := f.TryLockContext(waitCtx, retryDelay)
 	switch {
 	case ok:
-		// The file checked above may have been replaced since: check the
-		// one actually locked.
-		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-			_ = f.Unlock()
-			return nil, notRegular(path)
-		}
-		return &Lock{f: f}, nil
+		return held(f)
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
 	case err == nil || errors.Is(err, context.DeadlineExceeded):
@@ -64,6 +58,21 @@ func Acquire(ctx context.Context, path string, timeout time.Duration) (*Lock, er
 	default:
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+}
+
+// newFlock is the lock file at path, opened non-blocking when locked.
+func newFlock(path string) *flock.Flock {
+	return flock.New(path, flock.SetFlag(openFlags), flock.SetPermissions(0o600))
+}
+
+// held is the lock taken on f, once the file actually locked is known to be
+// regular: the one checkRegular saw may have been replaced since.
+func held(f *flock.Flock) (*Lock, error) {
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		_ = f.Unlock()
+		return nil, notRegular(f.Path())
+	}
+	return &Lock{f: f}, nil
 }
 
 // checkRegular opens path as the lock will (creating it when missing,
@@ -103,12 +112,18 @@ func TryAcquire(path string) (l *Lock, ok bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, false, fmt.Errorf("lock %s: %w", path, err)
 	}
-	f := flock.New(path, flock.SetPermissions(0o600))
+	if err := checkRegular(path); err != nil {
+		return nil, false, err
+	}
+	f := newFlock(path)
 	if ok, err = f.TryLock(); err != nil {
 		return nil, false, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !ok {
 		return nil, false, nil
 	}
-	return &Lock{f: f}, true, nil
+	if l, err = held(f); err != nil {
+		return nil, false, err
+	}
+	return l, true, nil
 }

@@ -102,24 +102,32 @@ func TestAcquireRefusesNonRegularFile(t *testing.T) {
 			if err := tc.make(path); err != nil {
 				t.Fatal(err)
 			}
-			done := make(chan error, 1)
-			go func() {
-				l, err := Acquire(context.Background(), path, DefaultTimeout)
-				if err == nil {
-					l.Release()
+			for _, acquire := range []struct {
+				name string
+				take func() (*Lock, error)
+			}{
+				{"Acquire", func() (*Lock, error) { return Acquire(context.Background(), path, DefaultTimeout) }},
+				{"TryAcquire", func() (*Lock, error) { l, _, err := TryAcquire(path); return l, err }},
+			} {
+				done := make(chan error, 1)
+				go func() {
+					l, err := acquire.take()
+					if err == nil {
+						l.Release()
+					}
+					done <- err
+				}()
+				select {
+				case err := <-done:
+					if err == nil || !strings.Contains(err.Error(), path) {
+						t.Fatalf("%s: err = %v, want a refusal naming %s", acquire.name, err, path)
+					}
+					if tc.name != "folder" && !errors.Is(err, ErrNotRegular) {
+						t.Fatalf("%s: err = %v, want ErrNotRegular", acquire.name, err)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatalf("%s blocked on the lock path", acquire.name)
 				}
-				done <- err
-			}()
-			select {
-			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), path) {
-					t.Fatalf("err = %v, want a refusal naming %s", err, path)
-				}
-				if tc.name != "folder" && !errors.Is(err, ErrNotRegular) {
-					t.Fatalf("err = %v, want ErrNotRegular", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Acquire blocked on the lock path")
 			}
 		})
 	}
