@@ -92,10 +92,26 @@ func Resolve(path string) (string, error) {
 	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }
 
-// MaxRead is the largest file Read accepts: far above any netrc, pip.conf,
-// uv.toml or config a person keeps, small enough that a runaway file cannot
-// exhaust memory.
-const MaxRead = 64 << 20
+// MaxRead is the largest file Read accepts. The netrc, pip.conf, uv.toml,
+// config and state files people keep are kilobytes (a 10,000-machine netrc is
+// under 1 MiB); parsing and checking a netrc costs about twenty times its size
+// in memory, so a runaway file of tens of megabytes would cost gigabytes.
+const MaxRead = 4 << 20
+
+// TooLargeError is a file over the size limit of the read.
+type TooLargeError struct{ Limit int64 }
+
+func (e *TooLargeError) Error() string {
+	return "larger than " + sizeText(e.Limit) + ", the most credgen reads of this file"
+}
+
+// sizeText is n bytes as people say it: "4 MiB", or "99 bytes".
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // ErrNotRegular is returned for a path that names a FIFO, device, socket or
 // folder: reading a FIFO would block credgen for ever.
@@ -133,7 +149,7 @@ func ReadLimited(path string, limit int64) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrNotRegular}
 	}
 	if fi.Size() > limit {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes", limit)}
+		return nil, &fs.PathError{Op: "read", Path: path, Err: &TooLargeError{Limit: limit}}
 	}
 	// Sized from the stat, the buffer takes the file in one allocation, with
 	// room left to see EOF (or that it grew) without another; io.ReadAll grows
@@ -145,7 +161,7 @@ func ReadLimited(path string, limit int64) ([]byte, error) {
 	}
 	data := buf.Bytes()
 	if int64(len(data)) > limit {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes", limit)}
+		return nil, &fs.PathError{Op: "read", Path: path, Err: &TooLargeError{Limit: limit}}
 	}
 	return data, nil
 }
@@ -165,12 +181,19 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 		return res, fmt.Errorf("stat %s: %w", real, err)
 	case !old.Mode().IsRegular():
 		return res, fmt.Errorf("write %s: not a regular file", real)
+	case old.Size() != int64(len(data)):
+		res.Changed = true // no need to read it, and no limit on what it held
 	default:
-		cur, err := ReadLimited(real, MaxRead)
-		if err != nil {
+		cur, err := ReadLimited(real, int64(len(data)))
+		var grew *TooLargeError
+		switch {
+		case errors.As(err, &grew): // since the stat
+			res.Changed = true
+		case err != nil:
 			return res, fmt.Errorf("read %s: %w", real, errors.Unwrap(err))
+		default:
+			res.Changed = !bytes.Equal(cur, data)
 		}
-		res.Changed = !bytes.Equal(cur, data)
 	}
 	mode := fs.FileMode(0o600)
 	if old != nil {

@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"io/fs"
@@ -263,5 +264,62 @@ func TestWriteSweepsStaleTempFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("fresh temp file removed: %v", err)
+	}
+}
+
+// TestReadRefusesAFileOverMaxRead: a file over the limit is refused with its
+// path and the limit named, and stays as it was; one at the limit is read.
+func TestReadRefusesAFileOverMaxRead(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		size int
+		ok   bool
+	}{
+		{"at the limit", MaxRead, true},
+		{"one byte over", MaxRead + 1, false},
+		{"60 MB", 60 << 20, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "netrc")
+			content := bytes.Repeat([]byte("machine h login u password p\n"), tc.size/29+1)[:tc.size]
+			mustWrite(t, path, string(content), 0o600)
+			before, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, exists, err := Read(path)
+			if tc.ok {
+				if err != nil || !exists || len(data) != tc.size {
+					t.Fatalf("Read = %d bytes, %v, %v", len(data), exists, err)
+				}
+				return
+			}
+			var tooLarge *TooLargeError
+			if !errors.As(err, &tooLarge) || tooLarge.Limit != MaxRead || data != nil {
+				t.Fatalf("Read = %d bytes, err %v; want a TooLargeError", len(data), err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, path) || !strings.Contains(msg, "larger than 4 MiB") {
+				t.Fatalf("err = %q, want the path and the limit", msg)
+			}
+			after, err := os.Stat(path)
+			if err != nil || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+				t.Fatalf("the file changed: %v", err)
+			}
+		})
+	}
+}
+
+// TestWriteOverAFileOverMaxRead: replacing a file larger than any read limit
+// needs no read of it.
+func TestWriteOverAFileOverMaxRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "netrc")
+	mustWrite(t, path, strings.Repeat("x", MaxRead+1), 0o600)
+	res, err := Write(path, []byte("machine h\n"), Options{})
+	if err != nil || !res.Written {
+		t.Fatalf("Write = %+v, %v", res, err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "machine h\n" {
+		t.Fatalf("content = %.20q", got)
 	}
 }

@@ -84,3 +84,51 @@ func TestAcquireHonoursCancel(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestAcquireRefusesNonRegularFile: a FIFO (or a device, or a folder) at the
+// lock path fails at once with an error naming the path; opening a FIFO
+// blocking would hang credgen past its timeout and past SIGTERM.
+func TestAcquireRefusesNonRegularFile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(path string) error
+	}{
+		{"fifo", func(path string) error { return syscall.Mkfifo(path, 0o600) }},
+		{"device through a symlink", func(path string) error { return os.Symlink(os.DevNull, path) }},
+		{"folder", func(path string) error { return os.Mkdir(path, 0o700) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "credgen.lock")
+			if err := tc.make(path); err != nil {
+				t.Fatal(err)
+			}
+			for _, acquire := range []struct {
+				name string
+				take func() (*Lock, error)
+			}{
+				{"Acquire", func() (*Lock, error) { return Acquire(context.Background(), path, DefaultTimeout) }},
+				{"TryAcquire", func() (*Lock, error) { l, _, err := TryAcquire(path); return l, err }},
+			} {
+				done := make(chan error, 1)
+				go func() {
+					l, err := acquire.take()
+					if err == nil {
+						l.Release()
+					}
+					done <- err
+				}()
+				select {
+				case err := <-done:
+					if err == nil || !strings.Contains(err.Error(), path) {
+						t.Fatalf("%s: err = %v, want a refusal naming %s", acquire.name, err, path)
+					}
+					if tc.name != "folder" && !errors.Is(err, ErrNotRegular) {
+						t.Fatalf("%s: err = %v, want ErrNotRegular", acquire.name, err)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatalf("%s blocked on the lock path", acquire.name)
+				}
+			}
+		})
+	}
+}

@@ -14,7 +14,23 @@ type parts struct {
 	hasUserinfo                      bool
 }
 
+// split cuts raw into its parts. A URL whose authority holds a backslash is
+// not split at all: pip's own code (urllib.parse) reads the authority up to
+// the first "/", "?" or "#", while urllib3 and uv (WHATWG) end it at the
+// backslash, so "https://evil.com\@libraries.cgr.dev/" names a different host
+// to each. Such a URL has no host for credgen, and so never gets a credential.
 func split(raw string) (parts, bool) {
+	p, ok := splitLoose(raw)
+	if !ok || strings.ContainsRune(p.userinfo+p.hostport, '\\') {
+		return parts{}, false
+	}
+	return p, true
+}
+
+// splitLoose cuts raw as Python's urllib.parse does: the authority ends at the
+// first "/", "?" or "#", the userinfo at the last "@" in it. Mask uses it
+// directly, so that whatever any parser could take for a password is masked.
+func splitLoose(raw string) (parts, bool) {
 	i := strings.Index(raw, "://")
 	if i <= 0 {
 		return parts{}, false
@@ -128,7 +144,7 @@ func Key(raw string) string {
 // for showing a URL to a person. Userinfo without a password may itself be a
 // token (https://TOKEN@host/), so it is masked whole.
 func Mask(raw string) string {
-	p, ok := split(raw)
+	p, ok := splitLoose(raw)
 	if !ok || !p.hasUserinfo {
 		return raw
 	}

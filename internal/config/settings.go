@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/credgen/credgen/generator/atomicfile"
 	"github.com/credgen/credgen/generator/urlcred"
 	"github.com/credgen/credgen/providers"
 	"github.com/credgen/credgen/providers/known"
@@ -185,7 +186,49 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 	if err := s.resolveBehaviour(fl, cfg); err != nil {
 		return nil, err
 	}
+	if err := s.checkDistinctOutputs(); err != nil {
+		return nil, err
+	}
 	return s, s.resolveIndexes(fl, cfg)
+}
+
+// checkDistinctOutputs refuses two targeted outputs that are one file, by
+// path, through symlinks or as hard links: credgen would write one kind's
+// content over the other's, and the file would end up holding only the last.
+func (s *Settings) checkDistinctOutputs() error {
+	for i, a := range s.Targets {
+		for _, b := range s.Targets[i+1:] {
+			if sameFile(s.Paths[a], s.Paths[b]) {
+				return &UsageError{Msg: fmt.Sprintf(
+					"the %s and %s outputs are one file (%s and %s): each would overwrite the other; give each its own path",
+					a, b, s.Paths[a], s.Paths[b])}
+			}
+		}
+	}
+	return nil
+}
+
+// sameFile says whether paths a and b name one file, which need not exist yet.
+func sameFile(a, b string) bool {
+	if realPath(a) == realPath(b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
+// realPath is p with every symlink resolved, in its folders and in its last
+// element, as far as they exist (p cleaned when nothing resolves).
+func realPath(p string) string {
+	p = filepath.Clean(p)
+	if r, err := atomicfile.Resolve(p); err == nil {
+		p = r
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		p = filepath.Join(dir, filepath.Base(p))
+	}
+	return p
 }
 
 func (s *Settings) resolveBehaviour(fl Flags, cfg *File) error {
@@ -277,19 +320,14 @@ func (s *Settings) addIndex(spec IndexSpec) {
 	s.Indexes = append(s.Indexes, spec)
 }
 
-// NewIndexSpec checks an index URL and chooses its provider: HTTPS only, and a
-// host a provider recognises unless provider names one.
+// NewIndexSpec checks an index URL and chooses its provider: a plain https
+// URL (urlcred.CheckIndexURL), and a host a provider recognises unless
+// provider names one. Every index goes through it, wherever it was found.
 func NewIndexSpec(raw, provider string, src Source) (IndexSpec, error) {
-	if urlcred.HasUserinfo(raw) {
-		return IndexSpec{}, fmt.Errorf("%s: index URL must not carry credentials; credgen adds them", urlcred.Strip(raw))
+	if err := urlcred.CheckIndexURL(raw); err != nil {
+		return IndexSpec{}, err
 	}
-	scheme, host := urlcred.Scheme(raw), urlcred.Host(raw)
-	switch {
-	case scheme == "http":
-		return IndexSpec{}, fmt.Errorf("%s: http:// index refused: credentials would travel in clear text; use https://", raw)
-	case scheme != "https" || host == "":
-		return IndexSpec{}, fmt.Errorf("%q is not an https:// index URL", raw)
-	}
+	host := urlcred.Host(raw)
 	if provider == "" {
 		provider = known.ForHost(host)
 	}
