@@ -41,10 +41,28 @@ func FuzzEdit(f *testing.F) {
 			checkRemoveInvariants(t, data, h)
 		}
 		checkSetRemoveRestores(t, data)
-		if _, err := parse(parsed.Masked(), false); err != nil {
-			t.Fatalf("Masked() does not parse: %v", err)
-		}
+		checkMasked(t, parsed)
 	})
+}
+
+// checkMasked: Masked parses to the same entries, names and logins intact,
+// every password and account ****.
+func checkMasked(t *testing.T, f *File) {
+	m, err := parse(f.Masked(), false)
+	if err != nil {
+		t.Fatalf("Masked() does not parse: %v", err)
+	}
+	want := f.Machines()
+	for i := range want {
+		for _, v := range []*string{&want[i].Password, &want[i].Account} {
+			if *v != "" {
+				*v = masked
+			}
+		}
+	}
+	if got := m.Machines(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Masked() reads\n%+v\nwant\n%+v", got, want)
+	}
 }
 
 func checkSetInvariants(t *testing.T, data []byte, host, login, password string) {
