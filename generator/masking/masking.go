@@ -18,20 +18,30 @@ const Mask = "****"
 // it (access_token, clientSecret, db-password); secretWords only as a whole
 // part of the name (pass, but not passenger).
 var (
-	secretParts = []string{"password", "passwd", "passphrase", "secret", "token", "credential", "apikey", "auth", "cookie", "private"}
-	secretWords = map[string]bool{"pass": true, "pwd": true, "key": true, "pat": true, "pw": true}
+	secretParts = []string{"password", "passwd", "passphrase", "secret", "token", "credential", "apikey", "authorization", "cookie", "private"}
+	secretWords = map[string]bool{"auth": true, "pass": true, "pwd": true, "key": true, "pat": true, "pw": true}
 )
 
 // SecretName reports whether a key name looks like it holds a secret.
 func SecretName(key string) bool {
 	k := strings.ToLower(key)
-	for _, p := range secretParts {
-		if strings.Contains(k, p) {
-			return true
-		}
+	if strongSecretName(k) {
+		return true
 	}
 	for _, w := range strings.FieldsFunc(k, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if secretWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// strongSecretName reports whether the lower-case name k holds one of the
+// secretParts: in free text only these make the next word a value ("an
+// extra key uv ignores" is prose, "token abc" may not be).
+func strongSecretName(k string) bool {
+	for _, p := range secretParts {
+		if strings.Contains(k, p) {
 			return true
 		}
 	}
@@ -63,8 +73,8 @@ func URL(word string) string {
 // Text hides secrets in free text such as a comment, keeping every other
 // byte (so a comment stays a comment): URL credentials in any word, the
 // value of a `name=value` or `name:value` word whose name looks secret, and
-// the word after a word that is a secret-looking name ("token: abc",
-// "password abc").
+// the word after a word that holds password, token, secret or the like
+// ("token: abc", "password abc"; "key abc" is left as prose).
 func Text(s string) string {
 	var b strings.Builder
 	afterName := false
@@ -104,7 +114,7 @@ func maskWord(word string, afterName bool) (masked string, isName bool) {
 		}
 		return name + Mask, false
 	}
-	if name := strings.Trim(word, "\"'`#;,"); isNameLike(name) && SecretName(name) {
+	if name := strings.Trim(word, "\"'`#;,"); isNameLike(name) && strongSecretName(strings.ToLower(name)) {
 		return word, true
 	}
 	if afterName { // a lone "=" or ":" between a name and its value

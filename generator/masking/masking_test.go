@@ -7,7 +7,7 @@ func TestSecretName(t *testing.T) {
 		"password": true, "PASSWORD": true, "db_passwd": true, "access-token": true, "clientSecret": true,
 		"api_key": true, "apikey": true, "auth": true, "http-basic-auth": true, "pass": true, "key": true,
 		"index-url": false, "extra-index-url": false, "trusted-host": false, "proxy": false, "keyring-provider": false,
-		"name": false, "url": false, "default": false, "timeout": false, "passenger": false, "cert": false,
+		"name": false, "url": false, "authenticate": false, "author": false, "Authorization": true, "default": false, "timeout": false, "passenger": false, "cert": false,
 	} {
 		if got := SecretName(key); got != want {
 			t.Errorf("SecretName(%q) = %v, want %v", key, got, want)
@@ -41,6 +41,8 @@ func TestText(t *testing.T) {
 		"\tpassword\t\"a b\"\r":    "\tpassword\t**** b\"\r",
 		" nothing to hide here":    " nothing to hide here",
 		" a secret word follows":   " a secret **** follows",
+		" an extra key uv ignores": " an extra key uv ignores",
+		" key=abc pat: def":        " key=**** pat: ****",
 		"":                         "",
 		"  ":                       "  ",
 		" proxy u:Pw@proxy:3128 ;": " proxy u:****@proxy:3128 ;",
