@@ -52,7 +52,7 @@ type UVReading struct {
 // ReadUV reads data as the given uv version does.
 func ReadUV(data []byte, version UVVersion) UVReading {
 	l := &uvLexer{src: validUTF8(data), lineno: 1}
-	p := uvParser{l: l, version: version, hosts: map[string]Machine{}}
+	p := uvParser{l: l, version: version, hosts: make(map[string]Machine, strings.Count(l.src, "machine")+1)}
 	if ok := p.run(); !ok {
 		return UVReading{Line: p.failLine, Reason: p.failReason}
 	}
@@ -147,23 +147,64 @@ func (l *uvLexer) token() string {
 		l.pushback = l.pushback[1:]
 		return t
 	}
-	var tok strings.Builder
 	for {
+		start := l.pos
 		r, ok := l.readChar()
 		switch {
 		case !ok:
-			return tok.String()
+			return ""
 		case isUVSpace(r):
 			continue
 		case r == '"':
+			if t, ok := l.plainQuoted(); ok {
+				return t
+			}
+			var tok strings.Builder
 			return l.quoted(&tok)
 		}
+		if t, ok := l.plainWord(start); ok {
+			return t
+		}
+		var tok strings.Builder
 		if r == '\\' {
 			r = l.escaped()
 		}
 		tok.WriteRune(r)
 		return l.word(&tok)
 	}
+}
+
+// plainWord is the common case of an unquoted word starting at start (its
+// first character read): without a backslash it is cut from src as it is,
+// with the blank ending it read. ok is false, and nothing more read, when
+// the word holds a backslash. (Blanks are ASCII, so bytes can be compared.)
+func (l *uvLexer) plainWord(start int) (string, bool) {
+	i := start
+	for i < len(l.src) && !isUVSpace(rune(l.src[i])) {
+		if l.src[i] == '\\' {
+			return "", false
+		}
+		i++
+	}
+	l.pos = i
+	l.readChar() // the blank ending the word
+	return l.src[start:i], true
+}
+
+// plainQuoted is the common case of a quoted word (its quote read): without
+// a backslash, up to the closing quote or the end of the file, cut from src.
+func (l *uvLexer) plainQuoted() (string, bool) {
+	rest := l.src[l.pos:]
+	end := strings.IndexByte(rest, '"')
+	if end < 0 {
+		end = len(rest)
+	}
+	if strings.IndexByte(rest[:end], '\\') >= 0 {
+		return "", false
+	}
+	l.lineno += strings.Count(rest[:end], "\n")
+	l.pos += min(end+1, len(rest))
+	return rest[:end], true
 }
 
 // quoted reads a quoted word after its opening quote, up to the closing
