@@ -35,6 +35,9 @@ var uvCases = []struct {
 	{"empty quoted word stops reading", "machine b login v password w\n\"\" junk junk\n", true, true},
 	{"not UTF-8", "machine b login v password w\xff\n", true, true},
 	{"empty", "", true, true},
+	// From uv's source rather than measured: a backslash ending the file
+	// escapes a blank, so the last word is one uv does not know.
+	{"backslash ending the file", "machine b login v password w\n\\", false, false},
 }
 
 func TestReadUVMeasuredCases(t *testing.T) {
