@@ -25,9 +25,14 @@ func TestURL(t *testing.T) {
 		"joe@example.com":                     "joe@example.com",
 		"plain":                               "plain",
 	} {
-		if got := URL(in); got != want {
-			t.Errorf("URL(%q) = %q, want %q", in, got, want)
-		}
+		checkMapping(t, "URL", URL, in, want)
+	}
+}
+
+func checkMapping(t *testing.T, name string, fn func(string) string, in, want string) {
+	t.Helper()
+	if got := fn(in); got != want {
+		t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
 	}
 }
 
@@ -47,8 +52,6 @@ func TestText(t *testing.T) {
 		"  ":                       "  ",
 		" proxy u:Pw@proxy:3128 ;": " proxy u:****@proxy:3128 ;",
 	} {
-		if got := Text(in); got != want {
-			t.Errorf("Text(%q) = %q, want %q", in, got, want)
-		}
+		checkMapping(t, "Text", Text, in, want)
 	}
 }
