@@ -110,11 +110,46 @@ func (cf *corpusFile) summary(t *testing.T, curl *curlServer, readings []pyReadi
 	if cf.parseErr != nil {
 		return "refused by Parse: " + cf.parseErr.Error()
 	}
-	s := fmt.Sprintf("%d entries; Python %s", cf.entries, verdict(readings[0]))
+	uvBefore := ReadUV(cf.contents[0], UVCurrent)
+	s := fmt.Sprintf("%d entries; Python %s; uv %s", cf.entries, verdict(readings[0]), uvVerdict(cf.contents[0]))
 	for i, e := range cf.edits {
 		s += "; " + e.name + ": " + corpusCheck(t, curl, e, readings[0], readings[i+1])
+		s += uvCheck(t, e, uvBefore)
 	}
 	return s
+}
+
+// uvVerdict says whether uv reads the file, current and older versions.
+func uvVerdict(data []byte) string {
+	r := ReadUV(data, UVCurrent)
+	if !r.OK {
+		return fmt.Sprintf("ignores it (line %d: %s)", r.Line, r.Reason)
+	}
+	s := fmt.Sprintf("reads %d hosts", len(r.hosts))
+	if old := ReadUV(data, UVBefore01116); !old.OK {
+		s += fmt.Sprintf(", uv before 0.11.16 ignores it (line %d: %s)", old.Line, old.Reason)
+	}
+	return s
+}
+
+// uvCheck checks that uv, where it read the file before the edit, still
+// reads it and uses the credentials the edit set.
+func uvCheck(t *testing.T, e corpusEdit, before UVReading) string {
+	if e.err != nil || !before.OK {
+		return ""
+	}
+	after := ReadUV(e.out, UVCurrent)
+	if !after.OK {
+		t.Errorf("%s: uv no longer reads the file (line %d: %s)", e.name, after.Line, after.Reason)
+		return ""
+	}
+	if e.op.login == "" {
+		return ", uv reads it"
+	}
+	if m, ok := after.Lookup(e.op.host, e.op.login); !ok || m.Default || m.Password != e.op.password {
+		t.Errorf("%s: uv does not use the new entry", e.name)
+	}
+	return ", uv agrees"
 }
 
 var tempPath = regexp.MustCompile(`\(/[^,]*, `)

@@ -289,16 +289,3 @@ func runEdits(data []byte, ls int, spans []span) []edit {
 	}
 	return edits
 }
-
-// Masked is the file with every password and account value shown as ****.
-func (f *File) Masked() []byte {
-	var edits []edit
-	for _, e := range f.entries {
-		for _, fl := range e.fields {
-			if fl.key == "password" || fl.key == "account" {
-				edits = append(edits, edit{fl.value.span, "****"})
-			}
-		}
-	}
-	return applyEdits(f.data, edits)
-}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const fuzzNewHost = "credgen-new.invalid"
@@ -18,6 +19,7 @@ const fuzzNewHost = "credgen-new.invalid"
 func FuzzEdit(f *testing.F) {
 	f.Add([]byte("machine a login u password p\ndefault login d password dp\n"), "a", "SECRET-1")
 	f.Fuzz(func(t *testing.T, data []byte, host, password string) {
+		checkUVReads(t, data)
 		parsed, err := Parse(data)
 		if err != nil {
 			var pe *ParseError
@@ -41,10 +43,28 @@ func FuzzEdit(f *testing.F) {
 			checkRemoveInvariants(t, data, h)
 		}
 		checkSetRemoveRestores(t, data)
-		if _, err := parse(parsed.Masked(), false); err != nil {
-			t.Fatalf("Masked() does not parse: %v", err)
-		}
+		checkMasked(t, parsed)
 	})
+}
+
+// checkMasked: Masked parses to the same entries, names and logins intact,
+// every password and account ****.
+func checkMasked(t *testing.T, f *File) {
+	m, err := parse(f.Masked(), false)
+	if err != nil {
+		t.Fatalf("Masked() does not parse: %v", err)
+	}
+	want := f.Machines()
+	for i := range want {
+		for _, v := range []*string{&want[i].Password, &want[i].Account} {
+			if *v != "" {
+				*v = masked
+			}
+		}
+	}
+	if got := m.Machines(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Masked() reads\n%+v\nwant\n%+v", got, want)
+	}
 }
 
 func checkSetInvariants(t *testing.T, data []byte, host, login, password string) {
@@ -156,4 +176,26 @@ func othersThan(f *File, host string) []Machine {
 		}
 	}
 	return out
+}
+
+// checkUVReads: uv's reader takes any bytes; an LF file without a macro it
+// reads as Python's port does (it is a translation of Python's module), but
+// for a backslash ending the file (uv reads a blank after it, Python
+// nothing).
+func checkUVReads(t *testing.T, data []byte) {
+	uv := ReadUV(data, UVBefore01116)
+	ReadUV(data, UVCurrent)
+	if bytes.ContainsAny(data, "\r") || bytes.Contains(data, []byte("macdef")) || !utf8.Valid(data) || bytes.HasSuffix(data, []byte(`\`)) {
+		return
+	}
+	py, pyOK := pythonRead(data)
+	if pyOK != uv.OK {
+		t.Fatalf("%q: Python's port reads it: %v, uv's: %v (line %d: %s)", data, pyOK, uv.OK, uv.Line, uv.Reason)
+	}
+	for name, h := range py.hosts {
+		m := uv.hosts[name]
+		if pyOK && h.pyCreds != (pyCreds{login: m.Login, account: m.Account, password: m.Password}) {
+			t.Fatalf("host %q differs between Python's port and uv's", name)
+		}
+	}
 }

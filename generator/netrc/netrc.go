@@ -3,9 +3,13 @@
 // whitespace, macdef bodies, quoting, CRLF line endings, a missing final
 // newline) stays as the user wrote it.
 //
-// Two readers matter and they disagree on some files: curl (7.88 in CI; the
-// 8.x differences are noted where they matter) and Python's netrc module,
-// which pip reads ~/.netrc through. Parse reads words as curl does (split on
+// Three readers matter and they disagree on some files: curl (7.88 in CI;
+// the 8.x differences are noted where they matter), Python's netrc module,
+// which pip, poetry, pdm and pipenv read ~/.netrc through, and uv's own
+// reader (uv.go). Parse holds curl and Python to the same reading; uv,
+// which ignores a whole file for more reasons, is not a reason to refuse
+// one: File.Readers and File.ClientsMissing say after an edit which clients
+// will not use an entry, for a warning. Parse reads words as curl does (split on
 // blanks and line breaks, "double-quoted" with backslash escapes, a word
 // starting with '#' comments out the rest of its line, keywords in any case,
 // unknown words ignored) and refuses, naming the line, every spelling the

@@ -87,3 +87,18 @@ func TestBenchInput(t *testing.T) {
 		t.Fatal("rewrite changed more than the managed password")
 	}
 }
+
+// BenchmarkReaders is the check after an edit, which clients see the
+// entry (curl, Python and both uv versions read the file), with the parse it
+// needs: compare with BenchmarkParse.
+func BenchmarkReaders(b *testing.B) {
+	scaling.Run(b, "machines", "machine", benchSizes, benchNetrc, func(b *testing.B, data []byte) {
+		f, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if missing := f.ClientsMissing(scaling.ManagedHost, "_token"); len(missing) != 0 {
+			b.Fatalf("missing %v", missing)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package netrc
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -306,10 +307,42 @@ func TestRemoveMachine(t *testing.T) {
 	}
 }
 
+// TestMasked: a dry run shows keywords, machine names and logins, and
+// nothing else that could be a secret.
 func TestMasked(t *testing.T) {
-	in := "machine a login u account SECRETA password SECRETP\nmachine b login v password \"SECRET Q\"\nmacdef m\nx\n\ndefault login d password SECRETD\n"
-	want := "machine a login u account **** password ****\nmachine b login v password ****\nmacdef m\nx\n\ndefault login d password ****\n"
-	if got := string(mustParse(t, in).Masked()); got != want {
-		t.Errorf("Masked:\n got %q\nwant %q", got, want)
+	for _, tc := range []struct{ name, in, want string }{
+		{"passwords and accounts",
+			"machine a login u account SECRETA password SECRETP\nmachine b login v password \"SECRET Q\"\ndefault login d password SECRETD\n",
+			"machine a login u account **** password ****\nmachine b login v password ****\ndefault login d password ****\n"},
+		{"first entry after a byte-order mark",
+			"\ufeffmachine git.corp.example login alice password Al1ceGitPAT-9f8e7d\nmachine b login v password w\n",
+			"\ufeffmachine git.corp.example login alice password ****\nmachine b login v password ****\n"},
+		{"macdef body",
+			"machine a login u password p\nmacdef init\nmachine x login evil password Hunter2\n  put secret.txt\r\n \t\n\n",
+			"machine a login u password ****\nmacdef init\n****\n  ****\r\n \t\n\n"},
+		{"words after a macdef name", "macdef init Tok3n-abc\ncd /\n\n", "macdef init ****\n****\n\n"},
+		{"tokens before any entry", "Tok3n-abc hunter2\nmachine a login u password p\n", "**** ****\nmachine a login u password ****\n"},
+		{"tokens after a macdef, outside any entry",
+			"macdef m\nx\n\nlogin bob password S3cret account Acc0unt extra\n",
+			"macdef m\n****\n\nlogin bob password **** account **** ****\n"},
+		{"a keyword as a stray password", "login bob password login alice\n", "login bob password **** ****\n"},
+		{"unknown keyword inside an entry", "machine a login u password p port 2222 token Tok3n\n", "machine a login u password **** **** **** **** ****\n"},
+		{"comments", "# my token: Tok3n-abc\n#machine old.example login x password Old-S3cret\nmachine a login u password p # was Hunter2\n",
+			"# **** **** ****\n#machine old.example login x password ****\nmachine a login u password **** # **** ****\n"},
+		{"upper-case keywords stay", "MACHINE a LOGIN u PASSWORD p\n", "MACHINE a LOGIN u PASSWORD ****\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := mustParse(t, tc.in)
+			got := f.Masked()
+			if string(got) != tc.want {
+				t.Errorf("Masked:\n got %q\nwant %q", got, tc.want)
+			}
+			if !bytes.Equal(f.Bytes(), []byte(tc.in)) {
+				t.Error("Masked changed the file")
+			}
+			if _, err := parse(got, false); err != nil {
+				t.Errorf("Masked does not parse: %v", err)
+			}
+		})
 	}
 }

@@ -13,7 +13,9 @@ import (
 type parser struct {
 	s       scanner
 	entries []entry
-	open    bool // the last entry is still taking fields
+	open    bool        // the last entry is still taking fields
+	rec     *maskRecord // when set, also records what Masked needs
+	step    int         // top-level words read so far
 	// fields and others of all entries, in file order; run hands each entry
 	// its part at the end (one backing array instead of several per entry).
 	fields []field
@@ -73,6 +75,7 @@ func (p *parser) distribute() {
 
 func (p *parser) read() error {
 	for {
+		p.step++
 		tok, ok, err := p.s.next("")
 		if err != nil || !ok {
 			return err
@@ -97,10 +100,14 @@ func (p *parser) read() error {
 			// Outside an entry curl ignores these word by word.
 			if p.open {
 				err = p.field(kw, tok)
+			} else {
+				p.stray(tok)
 			}
 		default:
 			if p.open {
 				p.others = append(p.others, tok)
+			} else {
+				p.stray(tok)
 			}
 		}
 		if err != nil {
@@ -284,6 +291,9 @@ func (p *parser) macdef(kw token) error {
 	bodyEnd, blank, err := p.skipBody(kw.line, bodyStart)
 	if err != nil {
 		return err
+	}
+	if p.rec != nil {
+		p.rec.macdefs = append(p.rec.macdefs, macdefSpans{rest: span{name.end, end}, body: span{bodyStart, bodyEnd}})
 	}
 	// curl ends the macro early when the macdef line ends in a blank or CR
 	// (curl 7 and 8) or at a line of blanks (curl 8), and reads the rest of

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -147,5 +148,63 @@ func TestReadersDisagreeOnEntryWordsAsValues(t *testing.T) {
 		if _, err := Parse(data); err == nil || !strings.Contains(err.Error(), "starts an entry for curl") {
 			t.Errorf("%s: Parse = %v, want the refusal", word, err)
 		}
+	}
+}
+
+// readerCases are files after credgen's edit, with the clients that will not
+// use credgen's entry for b.example (login "_token").
+var readerCases = []struct {
+	name    string
+	in      string
+	missing []string
+}{
+	{"plain", "machine a.example login u password p\nmachine b.example login _token password T1\n", nil},
+	{"crlf comment after an entry line", "machine a.example login u password p\r\n# old token\r\nmachine b.example login _token password T1\r\n", []string{ClientUV}},
+	{"crlf macdef", "macdef init\r\ncd /\r\n\r\nmachine b.example login _token password T1\r\n", []string{ClientUV}},
+	{"byte-order mark", "\ufeffmachine a.example login u password p\nmachine b.example login _token password T1\n", []string{ClientsPython, ClientUV}},
+	{"unknown keyword", "machine a.example login u password p port 22\nmachine b.example login _token password T1\n", []string{ClientsPython, ClientUV}},
+	{"#word1 word2 on the first line", "#word1 word2\nmachine b.example login _token password T1\n", []string{ClientsPython, ClientUVBefore}},
+	{"upper-case name", "machine B.example login _token password T1\n", []string{ClientsPython, ClientUV}},
+	{"duplicate: curl takes the first", "machine b.example login _token password T1\nmachine b.example login old password p\n", []string{ClientsPython, ClientUV}},
+	{"duplicate: Python and uv take the last", "machine b.example login old password p\nmachine b.example login _token password T1\n", []string{ClientCurl}},
+	{"default before the entry", "default login d password q\nmachine b.example login _token password T1\n", []string{ClientCurl}},
+}
+
+// TestReadersVerdicts checks ClientsMissing on files the readers disagree
+// on, and checks the curl and Python verdicts against curl and Python
+// themselves (uv's against the measured cases in uv_test.go).
+func TestReadersVerdicts(t *testing.T) {
+	const host, login = "b.example", "_token"
+	var contents [][]byte
+	for _, tc := range readerCases {
+		contents = append(contents, []byte(tc.in))
+	}
+	readings := pythonReadData(t, contents...)
+	curl := newCurlServer(t)
+	for i, tc := range readerCases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Parse([]byte(tc.in))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := f.ClientsMissing(host, login); !slices.Equal(got, tc.missing) {
+				t.Errorf("ClientsMissing = %q, want %q", got, tc.missing)
+			}
+			for _, v := range f.Readers(host, login) {
+				switch v.Client {
+				case ClientsPython:
+					py := readings[i]
+					sees := py.OK && py.Hosts[host][0] == login
+					if v.Parses != py.OK || v.Sees != sees {
+						t.Errorf("Python verdict %+v, Python reads ok=%v sees=%v", v, py.OK, sees)
+					}
+				case ClientCurl:
+					sees := curl.auth(t, []byte(tc.in), host) == basic(login, "T1")
+					if v.Sees != sees {
+						t.Errorf("curl verdict %+v, curl sends the entry: %v", v, sees)
+					}
+				}
+			}
+		})
 	}
 }

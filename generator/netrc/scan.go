@@ -13,6 +13,8 @@ type scanner struct {
 	src  string // data as a string: words are cut from it without copying
 	pos  int
 	line int // line of pos, 1-based
+	// comments, when set, receives the span of each comment skipped.
+	comments *[]span
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
@@ -75,6 +77,9 @@ func (s *scanner) next(role string) (token, bool, error) {
 		}
 		if err := s.checkCommentWord(); err != nil {
 			return token{}, false, err
+		}
+		if s.comments != nil {
+			*s.comments = append(*s.comments, span{s.pos, s.lineEnd(s.pos)})
 		}
 		s.pos = s.lineEnd(s.pos)
 	}

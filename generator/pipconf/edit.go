@@ -1,10 +1,12 @@
 package pipconf
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/credgen/credgen/generator/masking"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -46,12 +48,49 @@ func (f *File) MapURLs(fn func(raw string) string) {
 	f.mapTokens(isURLKey, fn)
 }
 
-// Masked is the file with the password of every URL in any value shown as
-// ****, for a dry run to print.
+// Masked is the file as a dry run may show it: every value credgen does not
+// know to be harmless reads ****. That is the credentials of every URL in
+// any value (pip's proxy form user:password@host too), every word of the
+// value of a key whose name looks secret (password, token, secret...), and
+// in comments and section names the secrets masking.Text finds there
+// (commented-out URLs with credentials, "token: ..."). Comments stay
+// comments and the file still parses.
 func (f *File) Masked() []byte {
 	c := f.clone()
-	c.mapTokens(func(*option) bool { return true }, urlcred.Mask)
+	c.mapTokens(func(o *option) bool { return masking.SecretName(o.key) }, func(string) string { return masking.Mask })
+	c.mapTokens(func(*option) bool { return true }, masking.URL)
+	c.maskCommentsAndHeaders()
 	return c.Bytes()
+}
+
+// maskCommentsAndHeaders masks the text of comment lines (after their # or
+// ;) and of section names. A section name that masks to one already seen
+// gets a number, so that the result still parses.
+func (f *File) maskCommentsAndHeaders() {
+	headers := map[int]bool{}
+	for _, s := range f.sections {
+		headers[s.header] = true
+	}
+	seen := map[string]bool{}
+	for i := range f.lines {
+		text := f.lines[i].text
+		stripped := strings.TrimFunc(text, isSpace)
+		lead := len(text) - len(strings.TrimLeftFunc(text, isSpace))
+		switch {
+		case strings.HasPrefix(stripped, "#") || strings.HasPrefix(stripped, ";"):
+			f.lines[i].text = text[:lead+1] + masking.Text(text[lead+1:])
+		case headers[i]:
+			name, _ := headerName(stripped)
+			masked := masking.Text(name)
+			for n := 2; seen[masked] && name != defaultSection; n++ {
+				masked = fmt.Sprintf("%s-%d", masking.Text(name), n)
+			}
+			seen[masked] = true
+			end := lead + strings.LastIndexByte(stripped, ']')
+			f.lines[i].text = text[:lead+1] + masked + text[end:]
+		}
+	}
+	f.reparse()
 }
 
 // SetIndexURL makes [global] index-url exactly raw: a different value is

@@ -233,3 +233,31 @@ func TestMasked(t *testing.T) {
 		t.Errorf("Masked of other keys = %q", got)
 	}
 }
+
+// TestMaskedHidesWhatItDoesNotKnow: a dry run shows no value that could be
+// a secret credgen did not write.
+func TestMaskedHidesWhatItDoesNotKnow(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"URL password in any key", "[global]\nindex-url = https://u:Pw-1@h.example/simple/\n", "[global]\nindex-url = https://u:****@h.example/simple/\n"},
+		{"token as URL username", "[global]\nextra-index-url =\n    https://Tok3n@h.example/simple/\n", "[global]\nextra-index-url =\n    https://****@h.example/simple/\n"},
+		{"proxy without scheme", "[global]\nproxy = alice:Pr0xyPassw0rd@proxy.corp:3128\n", "[global]\nproxy = alice:****@proxy.corp:3128\n"},
+		{"secret-named keys", "[global]\npassword = hunter2\nmy_token = a b\n  c\nAPI-KEY: k\ntimeout = 60\n", "[global]\npassword = ****\nmy_token = **** ****\n  ****\nAPI-KEY: ****\ntimeout = 60\n"},
+		{"commented-out credentials", "# index-url = https://u:Old-Pw@h.example/simple/\n;token: Tok3n\n[global]\n  # password hunter2\n", "# index-url = https://u:****@h.example/simple/\n;token: ****\n[global]\n  # password ****\n"},
+		{"section names", "[https://u:Pw@h]\n[https://u:Other@h]\n[DEFAULT]\n[DEFAULT]\n", "[https://u:****@h]\n[https://u:****@h-2]\n[DEFAULT]\n[DEFAULT]\n"},
+		{"harmless values stay", "[global]\nindex-url = https://h.example/simple/\ntrusted-host = h.example\n# a plain comment\n", "[global]\nindex-url = https://h.example/simple/\ntrusted-host = h.example\n# a plain comment\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := mustParse(t, []byte(tc.in))
+			got := string(f.Masked())
+			if got != tc.want {
+				t.Errorf("Masked:\n got %q\nwant %q", got, tc.want)
+			}
+			if string(f.Bytes()) != tc.in {
+				t.Error("Masked changed the file")
+			}
+			if _, err := Parse([]byte(got)); err != nil {
+				t.Errorf("Masked does not parse: %v", err)
+			}
+		})
+	}
+}

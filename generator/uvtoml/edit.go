@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/credgen/credgen/generator/masking"
 	"github.com/credgen/credgen/generator/urlcred"
 	"github.com/pelletier/go-toml/v2/unstable"
 )
@@ -306,48 +307,109 @@ func isBlankOrEmpty(b []byte) bool {
 	return true
 }
 
-// Masked is the document with the password of every credential-carrying
-// URL string (index urls and any other) shown as ****, for showing to people.
+// Masked is the document as a dry run may show it: every value credgen does
+// not know to be harmless reads ****. That is the credentials of every URL
+// string (index urls and any other; a scheme-less user:password@host too),
+// every value but a boolean under a key whose name, or any table or key
+// above it, looks secret (password, token, secret...), and the secrets
+// masking.Text finds in comments (commented-out URLs with credentials,
+// "token: ..."). The result is still TOML.
 func (f *File) Masked() []byte {
 	g := &File{data: f.Bytes(), eol: f.eol}
 	var edits []splice
-	for _, v := range stringValues(g.data) {
-		if m := urlcred.Mask(v.text); m != v.text {
-			edits = append(edits, g.replaceString(&v, m))
+	for _, v := range maskableValues(g.data) {
+		switch {
+		case v.secret && v.isString:
+			edits = append(edits, g.replaceString(&v.scalar, masking.Mask))
+		case v.secret:
+			edits = append(edits, splice{v.start, v.end, quoteBasic(masking.Mask)})
+		default:
+			if m := masking.URL(v.text); m != v.text {
+				edits = append(edits, g.replaceString(&v.scalar, m))
+			}
 		}
 	}
-	g.apply(edits)
+	g.apply(append(edits, commentMasks(g.data)...))
 	return g.data
 }
 
-// stringValues lists every string value in data (which Parse accepted),
-// inside arrays and inline tables too.
-func stringValues(data []byte) []scalar {
+// maskable is a scalar value Masked may hide: a string, or (under a
+// secret-looking key) any scalar but a boolean.
+type maskable struct {
+	scalar
+	isString, secret bool
+}
+
+// maskableValues lists the scalar values of data (which Parse accepted),
+// inside arrays and inline tables too, each marked secret when a key on its
+// path looks secret.
+func maskableValues(data []byte) []maskable {
 	var p unstable.Parser
 	p.Reset(data)
-	var out []scalar
+	var out []maskable
+	tableSecret := false
 	for p.NextExpression() {
-		if e := p.Expression(); e.Kind == unstable.KeyValue {
-			out = appendStrings(out, e.Value())
+		switch e := p.Expression(); e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			tableSecret = secretKey(e.Key())
+		case unstable.KeyValue:
+			out = appendMaskable(out, e.Value(), tableSecret || secretKey(e.Key()))
 		}
 	}
 	return out
 }
 
-func appendStrings(out []scalar, v *unstable.Node) []scalar {
+func secretKey(it unstable.Iterator) bool {
+	for it.Next() {
+		if masking.SecretName(string(it.Node().Data)) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendMaskable(out []maskable, v *unstable.Node, secret bool) []maskable {
+	raw := scalar{start: int(v.Raw.Offset), end: int(v.Raw.Offset + v.Raw.Length), text: string(v.Data)}
 	switch v.Kind {
 	case unstable.String:
-		return append(out, scalar{start: int(v.Raw.Offset), end: int(v.Raw.Offset + v.Raw.Length), text: string(v.Data)})
+		return append(out, maskable{scalar: raw, isString: true, secret: secret})
 	case unstable.Array:
 		it := v.Children()
 		for it.Next() {
-			out = appendStrings(out, it.Node())
+			out = appendMaskable(out, it.Node(), secret)
 		}
 	case unstable.InlineTable:
 		it := v.Children()
 		for it.Next() {
-			out = appendStrings(out, it.Node().Value())
+			kv := it.Node()
+			out = appendMaskable(out, kv.Value(), secret || secretKey(kv.Key()))
+		}
+	case unstable.Bool:
+	default:
+		if secret {
+			return append(out, maskable{scalar: raw, secret: true})
 		}
 	}
 	return out
+}
+
+// commentMasks masks the text of every comment (after its '#'). Outside
+// strings, a '#' in TOML always starts a comment.
+func commentMasks(data []byte) []splice {
+	var edits []splice
+	for i := 0; i < len(data); {
+		switch data[i] {
+		case '"', '\'':
+			i = skipString(data, i)
+		case '#':
+			end := lineEnd(data, i)
+			if text := string(data[i+1 : end]); masking.Text(text) != text {
+				edits = append(edits, splice{i + 1, end, masking.Text(text)})
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+	return edits
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/credgen/credgen/generator/masking"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -122,23 +123,33 @@ func meantRemove(doc map[string]any, url string, inlineForm bool) map[string]any
 	return doc
 }
 
-// meantMasked: every string value carrying a URL password has it as ****.
+// meantMasked: every string carrying URL credentials has them as ****;
+// under a key whose name (or a key above it) looks secret, every value but
+// a boolean is "****".
 func meantMasked(doc map[string]any) map[string]any {
-	return maskStrings(deepCopy(doc)).(map[string]any)
+	return maskValues(deepCopy(doc), false).(map[string]any)
 }
 
-func maskStrings(v any) any {
+func maskValues(v any, secret bool) any {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			v[k] = maskStrings(x)
+			v[k] = maskValues(x, secret || masking.SecretName(k))
 		}
 	case []any:
 		for i, x := range v {
-			v[i] = maskStrings(x)
+			v[i] = maskValues(x, secret)
 		}
+	case bool:
 	case string:
-		return urlcred.Mask(v)
+		if secret {
+			return masking.Mask
+		}
+		return masking.URL(v)
+	default:
+		if secret {
+			return masking.Mask
+		}
 	}
 	return v
 }

@@ -293,3 +293,37 @@ func TestQuoteLike(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskedHidesWhatItDoesNotKnow: a dry run shows no value that could be
+// a secret credgen did not write, and the result is still TOML.
+func TestMaskedHidesWhatItDoesNotKnow(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"URL password in any string",
+			"[[index]]\nname = \"a\"\nurl = \"https://u:Pw-1@h.example/simple/\"\n[pip]\nextra-index-url = ['https://Tok3n@x.example/simple/']\n",
+			"[[index]]\nname = \"a\"\nurl = \"https://u:****@h.example/simple/\"\n[pip]\nextra-index-url = ['https://****@x.example/simple/']\n"},
+		{"secret-named keys",
+			"password = \"hunter2\"\napi_token = 12345\n[publish]\nsecret = { value = 'S3cret', enabled = true }\n[my-credentials]\nuser = \"bob\"\n",
+			"password = \"****\"\napi_token = \"****\"\n[publish]\nsecret = { value = '****', enabled = true }\n[my-credentials]\nuser = \"****\"\n"},
+		{"commented-out credentials",
+			"# url = \"https://u:Old-Pw@h.example/simple/\"\nname = \"a\" # token: Tok3n\n",
+			"# url = \"https://u:****@h.example/simple/\"\nname = \"a\" # token: ****\n"},
+		{"a # inside a string is no comment", "name = \"a # token: x\"\n", "name = \"a # token: x\"\n"},
+		{"harmless values stay",
+			"[[index]]\nname = \"a\"\nurl = \"https://h.example/simple/\"\nauthenticate = \"always\"\ndefault = true\n",
+			"[[index]]\nname = \"a\"\nurl = \"https://h.example/simple/\"\nauthenticate = \"always\"\ndefault = true\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := mustParse([]byte(tc.in))
+			got := string(f.Masked())
+			if got != tc.want {
+				t.Errorf("Masked:\n got %q\nwant %q", got, tc.want)
+			}
+			if string(f.Bytes()) != tc.in {
+				t.Error("Masked changed the file")
+			}
+			if _, err := decodeTOML([]byte(got)); err != nil {
+				t.Errorf("Masked is not TOML: %v", err)
+			}
+		})
+	}
+}
