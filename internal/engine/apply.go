@@ -11,6 +11,13 @@ import (
 // (under --dry-run: reports the masked diffs).
 func (e *Engine) putAndCommit(snap *snapshot, pass *Pass) error {
 	creds := put(snap, pass)
+	for _, o := range snap.outs {
+		if w, ok := o.doc.(interface{ readerWarnings(credentials) []string }); ok {
+			for _, msg := range w.readerWarnings(creds) {
+				e.log().Warn(msg, "path", o.path)
+			}
+		}
+	}
 	edit := func(o *output) error {
 		for host, err := range o.doc.Put(creds, snap.s.Embed, receivers(o, snap.idx)) {
 			return fmt.Errorf("%s: %w", host, err)

@@ -96,7 +96,7 @@ func (e *Engine) Credential(ctx context.Context, spec config.IndexSpec) (provide
 	h.current = e.loadCache(s).get(h.host, h.provider)
 	if e.due(s, h, false) {
 		// An output credgen manages may hold a fresher one (a write ran).
-		if snap, err := e.read(s, false); err == nil {
+		if snap, err := e.read(s); err == nil {
 			for _, sh := range snap.hosts {
 				if sh.host == h.host && sh.provider == h.provider {
 					h.current = newer(h.current, sh.current)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/internal/config"
 )
 
@@ -38,7 +39,7 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &e):
 		return e.Code
-	case errors.As(err, &ce), errors.As(err, &ue):
+	case errors.As(err, &ce), errors.As(err, &ue), errors.Is(err, lock.ErrNotRegular):
 		return ExitUsage
 	}
 	return ExitMint // a mint, a write, the lock (lock.ErrTimeout)

@@ -54,8 +54,8 @@ func (e *Engine) serviceIndex(service string) (config.IndexSpec, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "https://" + strings.TrimSuffix(raw, "/") + "/"
 	}
-	if urlcred.HasUserinfo(raw) || urlcred.Scheme(raw) != "https" {
-		return config.IndexSpec{}, fmt.Errorf("%s: %w", urlcred.Strip(raw), ErrNotServed)
+	if err := urlcred.CheckIndexURL(raw); err != nil {
+		return config.IndexSpec{}, fmt.Errorf("%v: %w", err, ErrNotServed)
 	}
 	host := urlcred.Host(raw)
 	if known.ForHost(host) == "" {

@@ -3,6 +3,9 @@ package engine
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/credgen/credgen/generator/netrc"
 	"github.com/credgen/credgen/generator/pipconf"
@@ -98,12 +101,17 @@ func (d netrcDoc) Bytes() []byte       { return d.f.Bytes() }
 func (d netrcDoc) Masked() []byte      { return d.f.Masked() }
 func (d netrcDoc) IndexURLs() []string { return nil }
 
-// readerWarning says which clients will not read the file, "" when all will.
-func (d netrcDoc) readerWarning() string {
-	if len(d.f.Bytes()) > 0 && !d.f.PythonReadable() {
-		return "Python's netrc module cannot read this file, so pip will not find credentials in it (curl will); fix the file"
+// readerWarnings name, per host of creds, the clients that will not see
+// credgen's entry: curl, Python (pip, poetry, pdm, pipenv) and uv each read
+// netrc their own way, and Python and uv ignore a file they cannot parse.
+func (d netrcDoc) readerWarnings(creds credentials) []string {
+	var out []string
+	for _, host := range slices.Sorted(maps.Keys(creds)) {
+		if missing := d.f.ClientsMissing(host, creds[host].Username); len(missing) > 0 {
+			out = append(out, fmt.Sprintf("%s: these clients will not see credgen's entry in this netrc: %s; fix the file", host, strings.Join(missing, "; ")))
+		}
 	}
-	return ""
+	return out
 }
 
 func (d netrcDoc) Credentials(host string) []found {

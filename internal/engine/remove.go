@@ -25,7 +25,7 @@ func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Pass, error) 
 		}
 		defer l.Release()
 	}
-	snap, err := e.read(s, !dryRun)
+	snap, err := e.read(s)
 	if errors.Is(err, errNothingToManage) && !dryRun && len(e.loadCache(s)) > 0 {
 		// Only on-demand lookups ran: logging out empties their cache.
 		return &Pass{Command: "remove"}, e.updateCacheLocked(s, func(c credentialCache) { clear(c) })

@@ -36,9 +36,8 @@ type hostPlan struct {
 	current *providers.Credential
 }
 
-// read takes a snapshot; nothing to manage is an error. With warn, what the
-// outputs' readers would miss is logged (once per run: the locked read).
-func (e *Engine) read(s *config.Settings, warn bool) (*snapshot, error) {
+// read takes a snapshot; nothing to manage is an error.
+func (e *Engine) read(s *config.Settings) (*snapshot, error) {
 	st, err := state.Load(s.StatePath())
 	if err != nil {
 		return nil, usage("%v", err)
@@ -46,9 +45,6 @@ func (e *Engine) read(s *config.Settings, warn bool) (*snapshot, error) {
 	outs, err := readOutputs(s)
 	if err != nil {
 		return nil, err
-	}
-	if warn {
-		e.warnReaders(outs)
 	}
 	idx, err := discover(s, st, outs)
 	if err != nil {
@@ -63,17 +59,6 @@ func (e *Engine) read(s *config.Settings, warn bool) (*snapshot, error) {
 		h.current = currentCredential(h, outs, snap.cache)
 	}
 	return snap, nil
-}
-
-// warnReaders logs the outputs some client will not read.
-func (e *Engine) warnReaders(outs []*output) {
-	for _, o := range outs {
-		if w, ok := o.doc.(interface{ readerWarning() string }); ok {
-			if msg := w.readerWarning(); msg != "" {
-				e.log().Warn(msg, "path", o.path)
-			}
-		}
-	}
 }
 
 func groupByHost(idx []*managed) []*hostPlan {

@@ -68,7 +68,7 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 		rep.Cached = append(rep.Cached, CachedStatus{Host: host, Provider: c.Provider, Username: c.Username,
 			ExpiresAt: c.ExpiresAt, Fingerprint: providers.Fingerprint(c.Secret)})
 	}
-	snap, err := e.read(s, false)
+	snap, err := e.read(s)
 	if errors.Is(err, errNothingToManage) && len(rep.Cached) > 0 {
 		return rep, nil // only on-demand lookups ran
 	}

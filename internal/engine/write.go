@@ -19,7 +19,7 @@ import (
 func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Pass, error) {
 	s := e.settings()
 	since := e.now()
-	snap, err := e.read(s, opts.DryRun)
+	snap, err := e.read(s)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Pass, error) {
 	}
 	defer l.Release()
 	asked := snap.trackedAnswers
-	if snap, err = e.read(s, true); err != nil {
+	if snap, err = e.read(s); err != nil {
 		return nil, err
 	}
 	snap.trackedAnswers = asked
