@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/credgen/credgen/generator/atomicfile"
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/internal/engine"
 	"github.com/credgen/credgen/providers"
@@ -43,10 +42,6 @@ func newEngine(cmd *cli.Command, stderr io.Writer) (*engine.Engine, error) {
 			menda.Name: &menda.Provider{
 				Home:   env.Home,
 				Logger: log,
-				WriteCache: func(path string, data []byte) error {
-					_, err := atomicfile.Write(path, data, atomicfile.Options{})
-					return err
-				},
 			},
 		},
 	}, nil

@@ -50,7 +50,7 @@ const (
 
 // cloudBaseURL validates a profile's host setting and returns the URL the API
 // paths are appended to. A bare host name means https. Plain http is allowed
-// only to loopback addresses (local fakes and tunnels).
+// only to a literal loopback IP or localhost (local fakes and tunnels).
 func cloudBaseURL(host string) (*url.URL, error) {
 	host = strings.TrimSpace(host)
 	if host == "" {
@@ -84,9 +84,12 @@ func cloudBaseURL(host string) (*url.URL, error) {
 	return u, nil
 }
 
-// isLoopback reports whether host is localhost or in 127.0.0.0/8 or ::1.
+// isLoopback reports whether host is exactly localhost or a literal IP in
+// 127.0.0.0/8 or ::1. Spellings such as LOCALHOST or localhost. are refused:
+// they reach the same machine, but proxy bypass rules and resolvers do not
+// all treat them so, and the request carries a secret.
 func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+	if host == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(host)

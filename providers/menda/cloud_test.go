@@ -353,7 +353,7 @@ func TestDefaultClientDoesNotFollowRedirects(t *testing.T) {
 		http.Redirect(w, r, target.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	client, err := newHTTPClient("")
+	client, err := newHTTPClient("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
