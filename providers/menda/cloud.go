@@ -73,7 +73,7 @@ func cloudBaseURL(host string) (*url.URL, error) {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("host %s is refused: menda-cloud must be reached over https (plain http only for loopback addresses)", u.Redacted())
+			return nil, fmt.Errorf("host %s is refused: menda-cloud must be reached over https (plain http only for a literal loopback IP or localhost)", u.Redacted())
 		}
 	default:
 		return nil, fmt.Errorf("host %s: scheme %q is neither https nor http", u.Redacted(), u.Scheme)
