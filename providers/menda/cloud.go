@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/credgen/credgen/providers"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -46,6 +47,9 @@ const (
 	defaultRetryDelay = time.Second
 	// maxResponseBytes bounds what credgen reads of a response.
 	maxResponseBytes = 1 << 20
+	// maxRegistryLifetime is the longest a CodeArtifact token lives; a later
+	// expiration is not believed.
+	maxRegistryLifetime = 12 * time.Hour
 )
 
 // cloudBaseURL validates a profile's host setting and returns the URL the API
@@ -313,6 +317,11 @@ func (c *cloudClient) parseRegistryResponse(resp *http.Response, data []byte, ap
 	}
 	if problem := netrcUnsafe(token); problem != "" {
 		return fail("the token "+problem+", which netrc cannot carry; refusing it", false)
+	}
+	if bounded, clamped := providers.ClampExpiry(now, expiresAt, maxRegistryLifetime); clamped {
+		c.logger.Warn("menda-cloud's registry token claims to expire later than a CodeArtifact token lives; renewing it as if it expired sooner",
+			"claimed_expiry", expiresAt.UTC().Format(time.RFC3339), "longest_lifetime", maxRegistryLifetime, "assumed_expiry", bounded.UTC().Format(time.RFC3339))
+		expiresAt = bounded
 	}
 	return registryToken{value: token, obtainedAt: now, expiresAt: expiresAt}, nil
 }

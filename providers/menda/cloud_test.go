@@ -259,6 +259,8 @@ func TestRegistryResponses(t *testing.T) {
 		{"quote", "application/json", fmt.Sprintf(`{"token":"Zq9\"1","expiration":%d}`, later.Unix()), "contains a quote or backslash"},
 		{"backslash", "application/json", fmt.Sprintf(`{"token":"Zq9\\1","expiration":%d}`, later.Unix()), "contains a quote or backslash"},
 		{"hash", "application/json", fmt.Sprintf(`{"token":"#Zq91","expiration":%d}`, later.Unix()), "starts with #"},
+		{"year-9999-clamped-to-12h", "application/json", `{"token":"Zq9-1","expiration":"9999-12-31T23:59:59Z"}`, ""},
+		{"year-9999-epoch-clamped-to-12h", "application/json", `{"authorizationToken":"Zq9-1","expiration":253402300799}`, ""},
 		{"expired", "application/json", fmt.Sprintf(`{"token":"Zq9-1","expiration":%d}`, now.Add(-time.Minute).Unix()), "the token expired already"},
 		{"no-expiration", "application/json", `{"token":"Zq9-1"}`, "expiration: missing"},
 		{"bad-expiration", "application/json", `{"token":"Zq9-1","expiration":"tomorrow"}`, "expiration: neither epoch seconds nor an RFC 3339 time"},
@@ -273,11 +275,15 @@ func TestRegistryResponses(t *testing.T) {
 			}))
 			defer srv.Close()
 			base, _ := cloudBaseURL(srv.URL)
-			c := &cloudClient{base: base, http: srv.Client(), now: func() time.Time { return now }, logger: discardLogger()}
+			var logs strings.Builder
+			c := &cloudClient{base: base, http: srv.Client(), now: func() time.Time { return now }, logger: slog.New(slog.NewTextHandler(&logs, nil))}
 			tok, err := c.fetchRegistryToken(context.Background(), "access", "https://x.d.codeartifact.r.amazonaws.com/pypi/p/simple/")
 			if tc.want == "" {
 				if err != nil || tok.value != "Zq9-1" || !tok.expiresAt.Equal(later) {
 					t.Fatalf("= %+v, %v", tok, err)
+				}
+				if warned := strings.Contains(logs.String(), "level=WARN"); warned != strings.HasPrefix(tc.name, "year-9999") {
+					t.Errorf("warned = %v; log: %s", warned, logs.String())
 				}
 				return
 			}
