@@ -54,7 +54,7 @@ func testEndpointFailureModes(t *testing.T, mu *sync.Mutex, messages map[string]
 			{"500", mendacloud.Fault{Status: 500, RetryAfter: "0"}, []string{"HTTP 500 Internal Server Error (after one retry)"}},
 			{"slow", mendacloud.Fault{Delay: 3 * time.Second}, []string{"no answer in time"}},
 			{"invalid-json", mendacloud.Fault{InvalidJSON: true}, []string{"HTTP 200 OK", "JSON"}},
-			{"wrong-content-type", mendacloud.Fault{WrongContentType: true}, []string{"HTTP 200 OK", `content type "text/html"`, "Sign in to continue"}},
+			{"wrong-content-type", mendacloud.Fault{WrongContentType: true}, []string{"HTTP 200 OK", `content type "text/html"`}},
 			{"body-echoing-secrets", mendacloud.Fault{Status: 400, Body: `{"error":"bad","client_secret":"bot-s3cret-value","seen":"$TOKEN"}`},
 				[]string{"HTTP 400 Bad Request", `"client_secret":"****"`}},
 		} {
@@ -95,6 +95,9 @@ func testEndpointFailureModes(t *testing.T, mu *sync.Mutex, messages map[string]
 				}
 				h.assertNoSecret("error", msg)
 				h.assertNoSecret("log", h.logs.String())
+				if tc.fault.Status == 0 && strings.Contains(msg, "body:") {
+					t.Errorf("a 2xx body is quoted: %s", msg)
+				}
 				if ep == mendacloud.Registry && tc.fault.Status == 401 {
 					// The cached access token looks revoked: it is replaced
 					// once, which rewrites the cache.
@@ -267,6 +270,9 @@ func TestRegistryResponses(t *testing.T) {
 		{"no-token", "application/json", `{"expiration":1}`, `the response has no token (neither "token" nor "authorizationToken")`},
 		{"token-not-string", "application/json", `{"token":12}`, "token is a JSON number"},
 		{"not-json", "text/plain", "Zq9-1", `content type "text/plain", not JSON`},
+		{"html-page-holding-a-token", "text/html", "<p>Your token: Zq9leakTOKEN!1</p>", `content type "text/html", not JSON`},
+		{"json-error-in-a-200", "application/json", `{"token": ["Zq9-1"], "expiration": 1}`, "token is a JSON array"},
+		{"content-type-holding-a-token", "text/x-token; Zq9" + strings.Repeat("a", 30), "x", "content type"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +296,7 @@ func TestRegistryResponses(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
-			if strings.Contains(err.Error(), "Zq9") && tc.name != "not-json" {
+			if strings.Contains(err.Error(), "Zq9") || strings.Contains(err.Error(), "body:") {
 				t.Errorf("error quotes the token: %v", err)
 			}
 		})
@@ -395,3 +401,33 @@ func TestDebugLogsCarryNoSecret(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestTwoXXBodyNeverQuoted: a 200 page that is not the expected answer (a
+// portal's, a proxy's) may hold a token; the error names its status and
+// content type, never its text.
+func TestTwoXXBodyNeverQuoted(t *testing.T) {
+	const page = "<p>Your token: CTleakTOKEN!1</p>"
+	for _, ep := range []string{oauthTokenPath, registryTokenPath} {
+		t.Run(ep, func(t *testing.T) {
+			h := newHarness(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == ep {
+					w.Header().Set("Content-Type", "text/html")
+					fmt.Fprint(w, page)
+					return
+				}
+				h.fake.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			h.url = srv.URL
+			h.mendacfg(m2mProfile)
+			_, err := h.p.Mint(context.Background(), plugins)
+			if err == nil || !strings.Contains(err.Error(), `HTTP 200 OK: the response has content type "text/html", not JSON`) {
+				t.Fatalf("err = %v", err)
+			}
+			if strings.Contains(err.Error(), "CTleak") || strings.Contains(err.Error(), "Your token") {
+				t.Errorf("error quotes the body")
+			}
+		})
+	}
+}
