@@ -304,7 +304,7 @@ func (c *cloudClient) parseRegistryResponse(resp *http.Response, data []byte, ap
 	}
 	var r registryResponse
 	if err := json.Unmarshal(data, &r); err != nil {
-		return fail("the response is not the expected JSON: "+jsonProblem(err))
+		return fail("the response is not the expected JSON: " + jsonProblem(err))
 	}
 	token := cmp.Or(r.Token, r.AuthorizationToken)
 	if token == "" {
@@ -312,14 +312,14 @@ func (c *cloudClient) parseRegistryResponse(resp *http.Response, data []byte, ap
 	}
 	expiresAt, err := parseExpiration(r.Expiration)
 	if err != nil {
-		return fail("expiration: "+err.Error())
+		return fail("expiration: " + err.Error())
 	}
 	now := c.now()
 	if !expiresAt.After(now) {
 		return fail(fmt.Sprintf("the token expired already (%s)", expiresAt.Format(time.RFC3339)))
 	}
 	if problem := netrcUnsafe(token); problem != "" {
-		return fail("the token "+problem+", which netrc cannot carry; refusing it")
+		return fail("the token " + problem + ", which netrc cannot carry; refusing it")
 	}
 	if bounded, clamped := providers.ClampExpiry(now, expiresAt, maxRegistryLifetime); clamped {
 		c.logger.Warn("menda-cloud's registry token claims to expire later than a CodeArtifact token lives; renewing it as if it expired sooner",
