@@ -78,6 +78,7 @@ type Provider struct {
 	// proxy variables only once per process.
 	proxy func(*http.Request) (*url.URL, error)
 
+	storeMu    sync.Mutex               // one read-merge-write of the token cache at a time
 	mu         sync.Mutex               // guards the fields below
 	httpClient *http.Client             // built on first use when HTTPClient is nil
 	identities map[string]chan struct{} // one-slot semaphore per token-cache key
@@ -209,6 +210,11 @@ func (p *Provider) newAccessToken(ctx context.Context, id identity, client *clou
 // was read before the OAuth call: an entry another program wrote meanwhile (a
 // `menda auth login`) is kept. A cache that no longer parses is left alone.
 func (p *Provider) storeToken(ctx context.Context, path, key string, tok cachedToken) error {
+	// Lock keeps other processes out; within this one, mints of different
+	// identities may store at the same moment, and a file lock need not
+	// exclude two holders in one process.
+	p.storeMu.Lock()
+	defer p.storeMu.Unlock()
 	release, err := p.lock(ctx)
 	if err != nil {
 		return fmt.Errorf("take credgen's lock: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -299,5 +300,31 @@ func TestAccessTokenStaysWithItsHost(t *testing.T) {
 	}
 	if got := h.fake.Calls(mendacloud.OAuth) - before; got != 1 {
 		t.Errorf("an entry without %s was reused (oauth calls %d, want 1)", hostField, got)
+	}
+}
+
+// TestConcurrentIdentitiesAllStored: identities minting at once in one
+// process each store their entry; none undoes another's.
+func TestConcurrentIdentitiesAllStored(t *testing.T) {
+	h := newHarness(t)
+	const n = 8
+	var cfg strings.Builder
+	for i := range n {
+		fmt.Fprintf(&cfg, "[p%d]\nauth_type = m2m\nhost = $MENDA\nclient_id = ci-bot\nclient_secret = bot-s3cret-value\n\n", i)
+	}
+	h.mendacfg(cfg.String())
+	var outcomes []<-chan error
+	for i := range n {
+		idx := plugins
+		idx.Profile = fmt.Sprintf("p%d", i)
+		outcomes = append(outcomes, h.mintAsync(idx))
+	}
+	for _, done := range outcomes {
+		if err := waitFor(t, "a mint", done); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(h.cacheEntries()); got != n {
+		t.Errorf("cache holds %d entries, want %d", got, n)
 	}
 }
