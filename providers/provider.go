@@ -45,6 +45,22 @@ type Provider interface {
 	Mint(ctx context.Context, idx Index) (Credential, error)
 }
 
+// ClockSkew is how far past a provider's longest real lifetime an expiry may
+// lie and still be believed: an issuer's clock may run a little ahead of ours.
+const ClockSkew = 5 * time.Minute
+
+// ClampExpiry bounds an expiry an issuer claimed by the longest lifetime its
+// credentials really have, counted from obtained. A later expiry (a year-9999
+// exp, say) would make credgen never renew, and is taken for obtained+longest;
+// clamped tells the caller to warn.
+func ClampExpiry(obtained, expiry time.Time, longest time.Duration) (bounded time.Time, clamped bool) {
+	limit := obtained.Add(longest)
+	if expiry.After(limit.Add(ClockSkew)) {
+		return limit, true
+	}
+	return expiry, false
+}
+
 // Fingerprint is a short, non-reversible identifier of a secret, safe to store
 // in the state file and to print: it tells whether two secrets are the same.
 func Fingerprint(secret string) string {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/credgen/credgen/generator/atomicfile"
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/internal/engine"
 	"github.com/credgen/credgen/providers"
@@ -49,10 +48,6 @@ func newEngineLogging(cmd *cli.Command, log *slog.Logger) (*engine.Engine, error
 			menda.Name: &menda.Provider{
 				Home:   env.Home,
 				Logger: log,
-				WriteCache: func(path string, data []byte) error {
-					_, err := atomicfile.Write(path, data, atomicfile.Options{})
-					return err
-				},
 			},
 		},
 	}, nil

@@ -41,6 +41,10 @@ const pullTokenTTL = 8 * time.Hour
 // sessionFallbackLifetime is assumed for a session token without an exp claim.
 const sessionFallbackLifetime = time.Hour
 
+// maxSessionLifetime is the longest a chainctl session token lives; a later
+// exp is not believed.
+const maxSessionLifetime = 24 * time.Hour
+
 // defaultTimeout bounds one chainctl run when Provider.Timeout is zero.
 const defaultTimeout = 30 * time.Second
 
@@ -145,7 +149,7 @@ func (p *Provider) mintSession(ctx context.Context) (providers.Credential, error
 	if err != nil {
 		return providers.Credential{}, res.outputError(err)
 	}
-	expiry, err := tokenExpiry(token, res.obtained, sessionFallbackLifetime)
+	expiry, err := p.tokenExpiry(token, res.obtained, sessionFallbackLifetime, maxSessionLifetime)
 	if err != nil {
 		return providers.Credential{}, res.outputError(err)
 	}
@@ -161,7 +165,8 @@ func (p *Provider) mintPullToken(ctx context.Context, idx providers.Index) (prov
 	if err != nil {
 		return providers.Credential{}, res.outputError(err)
 	}
-	expiry, err := tokenExpiry(token, res.obtained, pullTokenTTL)
+	// The pull token lives no longer than the --ttl credgen asked for.
+	expiry, err := p.tokenExpiry(token, res.obtained, pullTokenTTL, pullTokenTTL)
 	if err != nil {
 		return providers.Credential{}, res.outputError(err)
 	}
@@ -256,9 +261,10 @@ func netrcProblem(s string) string {
 	return ""
 }
 
-// tokenExpiry is the JWT's exp, or obtained+fallback when it has none. A token
-// already expired when received is refused: writing it would only break installs.
-func tokenExpiry(token string, obtained time.Time, fallback time.Duration) (time.Time, error) {
+// tokenExpiry is the JWT's exp, or obtained+fallback when it has none, and
+// never later than obtained+longest (with a warning). A token already expired
+// when received is refused: writing it would only break installs.
+func (p *Provider) tokenExpiry(token string, obtained time.Time, fallback, longest time.Duration) (time.Time, error) {
 	expiry, ok := ExpiryFromJWT(token)
 	if !ok {
 		return obtained.Add(fallback), nil
@@ -267,7 +273,12 @@ func tokenExpiry(token string, obtained time.Time, fallback time.Duration) (time
 		return time.Time{}, fmt.Errorf("token already expired at %s (is the clock right?)",
 			expiry.UTC().Format(time.RFC3339))
 	}
-	return expiry, nil
+	bounded, clamped := providers.ClampExpiry(obtained, expiry, longest)
+	if clamped {
+		p.logger().Warn("chainctl's token claims to expire later than such a token lives; renewing it as if it expired sooner",
+			"claimed_expiry", expiry.UTC().Format(time.RFC3339), "longest_lifetime", longest, "assumed_expiry", bounded.UTC().Format(time.RFC3339))
+	}
+	return bounded, nil
 }
 
 // describe tells the shape of output without revealing it, which may be a secret.

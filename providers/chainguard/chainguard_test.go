@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -428,5 +429,57 @@ func TestFakeRejectsOtherCommands(t *testing.T) {
 		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(stderr.String(), "Usage:") {
 			t.Errorf("fake chainctl %q: %v, stderr %q; want exit 2 with usage", args, err, stderr.String())
 		}
+	}
+}
+
+// scriptChainctl is a chainctl that prints out, whatever it is asked.
+func scriptChainctl(t *testing.T, out string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chainctl")
+	script := "#!/bin/sh\ncat <<'EOF'\n" + out + "\nEOF\n"
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// jwtWithExp is an unsigned-looking JWT whose exp claim is exp.
+func jwtWithExp(exp int64) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"ES256"}`)) + "." + enc(fmt.Appendf(nil, `{"sub":"x","exp":%d}`, exp)) + "." + enc([]byte("signature"))
+}
+
+// TestMintClampsAbsurdExpiry: a year-9999 exp is not believed; the credential
+// expires when such a token at the latest would, with a warning.
+func TestMintClampsAbsurdExpiry(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	token := jwtWithExp(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix())
+	for _, tc := range []struct {
+		name string
+		idx  providers.Index
+		out  string
+		want time.Duration
+	}{
+		{"session", sessionIdx, token, 24 * time.Hour},
+		{"pull-token", pullIdx, `{"identity_id":"acme/42","token":"` + token + `"}`, 8 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			p := &Provider{Chainctl: scriptChainctl(t, tc.out), Now: func() time.Time { return now },
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			cred, err := p.Mint(context.Background(), tc.idx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cred.Expiry.Equal(now.Add(tc.want)) {
+				t.Errorf("expiry %v, want %v", cred.Expiry, now.Add(tc.want))
+			}
+			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "claimed_expiry=9999-12-31T23:59:59Z") {
+				t.Errorf("no warning: %s", logs.String())
+			}
+			if strings.Contains(logs.String(), token) {
+				t.Error("log shows the token")
+			}
+		})
 	}
 }

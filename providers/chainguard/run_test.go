@@ -46,6 +46,10 @@ func TestStderrExcerpt(t *testing.T) {
 			want: `{"level":"error","msg":"refresh failed","token":"****","refresh_token":"****"}`},
 		{name: "bearer and logfmt", stderr: "level=error password=hunter2 header=\"Authorization: Bearer op4que\"",
 			want: `level=error password=**** header="Authorization: Bearer ****"`},
+		{name: "proxy URL with a password", stderr: "Error: proxy http://alice:Pr0xyPassw0rd@proxy.corp:3128 refused\n",
+			want: "Error: proxy http://****@proxy.corp:3128 refused"},
+		{name: "password colon pair", stderr: "debug: password: hunter2!X\n", want: "debug: password: ****"},
+		{name: "JSON list under a secret key", stderr: `{"msg":"x","token":["OPAQUE-LEAK-789"]}`, want: `{"msg":"x","token":"****"}`},
 		{name: "invalid UTF-8", stderr: "bad \xff byte", want: "bad ? byte"},
 		{name: "long", stderr: strings.Repeat("é", 400), want: strings.Repeat("é", 256) + " …"},
 	}

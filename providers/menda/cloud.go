@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/redact"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -46,11 +48,14 @@ const (
 	defaultRetryDelay = time.Second
 	// maxResponseBytes bounds what credgen reads of a response.
 	maxResponseBytes = 1 << 20
+	// maxRegistryLifetime is the longest a CodeArtifact token lives; a later
+	// expiration is not believed.
+	maxRegistryLifetime = 12 * time.Hour
 )
 
 // cloudBaseURL validates a profile's host setting and returns the URL the API
 // paths are appended to. A bare host name means https. Plain http is allowed
-// only to loopback addresses (local fakes and tunnels).
+// only to a literal loopback IP or localhost (local fakes and tunnels).
 func cloudBaseURL(host string) (*url.URL, error) {
 	host = strings.TrimSpace(host)
 	if host == "" {
@@ -73,7 +78,7 @@ func cloudBaseURL(host string) (*url.URL, error) {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("host %s is refused: menda-cloud must be reached over https (plain http only for loopback addresses)", u.Redacted())
+			return nil, fmt.Errorf("host %s is refused: menda-cloud must be reached over https (plain http only for a literal loopback IP or localhost)", u.Redacted())
 		}
 	default:
 		return nil, fmt.Errorf("host %s: scheme %q is neither https nor http", u.Redacted(), u.Scheme)
@@ -84,9 +89,12 @@ func cloudBaseURL(host string) (*url.URL, error) {
 	return u, nil
 }
 
-// isLoopback reports whether host is localhost or in 127.0.0.0/8 or ::1.
+// isLoopback reports whether host is exactly localhost or a literal IP in
+// 127.0.0.0/8 or ::1. Spellings such as LOCALHOST or localhost. are refused:
+// they reach the same machine, but proxy bypass rules and resolvers do not
+// all treat them so, and the request carries a secret.
 func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+	if host == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(host)
@@ -166,8 +174,9 @@ func oauthError(tokenURL string, rec *responseRecorder, err error, secret string
 	switch {
 	case errors.As(err, &retrieve) && retrieve.Response != nil:
 		apiErr.StatusCode, apiErr.Status = retrieve.Response.StatusCode, retrieve.Response.Status
-		apiErr.Excerpt = bodyExcerpt(retrieve.Body, secret)
-		if retrieve.Response.StatusCode < 300 {
+		if quotable(retrieve.Response.StatusCode) {
+			apiErr.Excerpt = bodyExcerpt(retrieve.Body, secret)
+		} else {
 			apiErr.Problem = "the response is an OAuth error"
 		}
 		if retrieve.Response.StatusCode == http.StatusUnauthorized || retrieve.ErrorCode == "invalid_client" {
@@ -176,7 +185,9 @@ func oauthError(tokenURL string, rec *responseRecorder, err error, secret string
 	case rec.statusCode != 0:
 		apiErr.StatusCode, apiErr.Status = rec.statusCode, rec.status
 		apiErr.Problem = tokenResponseProblem(rec.contentType(), rec.body.Bytes())
-		apiErr.Excerpt = bodyExcerpt(rec.body.Bytes(), secret)
+		if quotable(rec.statusCode) {
+			apiErr.Excerpt = bodyExcerpt(rec.body.Bytes(), secret)
+		}
 	default:
 		apiErr.Problem, apiErr.Hint = describeTransportError(ctxErr(err))
 		apiErr.Err = err
@@ -188,7 +199,7 @@ func oauthError(tokenURL string, rec *responseRecorder, err error, secret string
 func tokenResponseProblem(mediaType string, body []byte) string {
 	switch {
 	case !isJSONMediaType(mediaType) && mediaType != "application/x-www-form-urlencoded" && mediaType != "text/plain":
-		return fmt.Sprintf("the response has content type %q, not JSON", mediaType)
+		return fmt.Sprintf("the response has content type %q, not JSON", describeMediaType(mediaType))
 	case isJSONMediaType(mediaType) && !json.Valid(body):
 		return "the response is not valid JSON"
 	}
@@ -279,37 +290,41 @@ type registryResponse struct {
 }
 
 func (c *cloudClient) parseRegistryResponse(resp *http.Response, data []byte, apiErr *APIError, accessToken string) (registryToken, error) {
-	fail := func(problem string, excerpt bool) (registryToken, error) {
+	// A 2xx body is never quoted: it is what menda-cloud meant as a token,
+	// or a page (a proxy's, a portal's) that may well hold one.
+	fail := func(problem string) (registryToken, error) {
 		apiErr.Problem = problem
-		if excerpt {
-			apiErr.Excerpt = bodyExcerpt(data, accessToken)
-		}
 		return registryToken{}, apiErr
 	}
 	if len(data) > maxResponseBytes {
-		return fail("the response is larger than 1 MiB", false)
+		return fail("the response is larger than 1 MiB")
 	}
 	if mediaType := contentType(resp.Header); !isJSONMediaType(mediaType) {
-		return fail(fmt.Sprintf("the response has content type %q, not JSON", mediaType), true)
+		return fail(fmt.Sprintf("the response has content type %q, not JSON", describeMediaType(mediaType)))
 	}
 	var r registryResponse
 	if err := json.Unmarshal(data, &r); err != nil {
-		return fail("the response is not the expected JSON: "+jsonProblem(err), true)
+		return fail("the response is not the expected JSON: " + jsonProblem(err))
 	}
 	token := cmp.Or(r.Token, r.AuthorizationToken)
 	if token == "" {
-		return fail("the response has no token (neither \"token\" nor \"authorizationToken\")", false)
+		return fail("the response has no token (neither \"token\" nor \"authorizationToken\")")
 	}
 	expiresAt, err := parseExpiration(r.Expiration)
 	if err != nil {
-		return fail("expiration: "+err.Error(), false)
+		return fail("expiration: " + err.Error())
 	}
 	now := c.now()
 	if !expiresAt.After(now) {
-		return fail(fmt.Sprintf("the token expired already (%s)", expiresAt.Format(time.RFC3339)), false)
+		return fail(fmt.Sprintf("the token expired already (%s)", expiresAt.Format(time.RFC3339)))
 	}
 	if problem := netrcUnsafe(token); problem != "" {
-		return fail("the token "+problem+", which netrc cannot carry; refusing it", false)
+		return fail("the token " + problem + ", which netrc cannot carry; refusing it")
+	}
+	if bounded, clamped := providers.ClampExpiry(now, expiresAt, maxRegistryLifetime); clamped {
+		c.logger.Warn("menda-cloud's registry token claims to expire later than a CodeArtifact token lives; renewing it as if it expired sooner",
+			"claimed_expiry", expiresAt.UTC().Format(time.RFC3339), "longest_lifetime", maxRegistryLifetime, "assumed_expiry", bounded.UTC().Format(time.RFC3339))
+		expiresAt = bounded
 	}
 	return registryToken{value: token, obtainedAt: now, expiresAt: expiresAt}, nil
 }
@@ -355,9 +370,25 @@ func contentType(h http.Header) string {
 	return mediaType
 }
 
+// describeMediaType is a Content-Type fit for an error: the server chose
+// it, so it is redacted and kept short like any text it sends.
+func describeMediaType(mediaType string) string {
+	const limit = 60
+	s := redact.Secrets(mediaType)
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit-1]) + "…"
+	}
+	return s
+}
+
 func isJSONMediaType(mediaType string) bool {
 	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
 }
+
+// quotable says whether a response body may be quoted in an error: only
+// when the status says it is an error message. A 2xx body was meant to carry
+// a token.
+func quotable(status int) bool { return status < 200 || status >= 300 }
 
 // retryable: rate limiting and server errors are worth one more try.
 func retryable(status int) bool {

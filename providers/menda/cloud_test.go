@@ -54,7 +54,7 @@ func testEndpointFailureModes(t *testing.T, mu *sync.Mutex, messages map[string]
 			{"500", mendacloud.Fault{Status: 500, RetryAfter: "0"}, []string{"HTTP 500 Internal Server Error (after one retry)"}},
 			{"slow", mendacloud.Fault{Delay: 3 * time.Second}, []string{"no answer in time"}},
 			{"invalid-json", mendacloud.Fault{InvalidJSON: true}, []string{"HTTP 200 OK", "JSON"}},
-			{"wrong-content-type", mendacloud.Fault{WrongContentType: true}, []string{"HTTP 200 OK", `content type "text/html"`, "Sign in to continue"}},
+			{"wrong-content-type", mendacloud.Fault{WrongContentType: true}, []string{"HTTP 200 OK", `content type "text/html"`}},
 			{"body-echoing-secrets", mendacloud.Fault{Status: 400, Body: `{"error":"bad","client_secret":"bot-s3cret-value","seen":"$TOKEN"}`},
 				[]string{"HTTP 400 Bad Request", `"client_secret":"****"`}},
 		} {
@@ -95,6 +95,9 @@ func testEndpointFailureModes(t *testing.T, mu *sync.Mutex, messages map[string]
 				}
 				h.assertNoSecret("error", msg)
 				h.assertNoSecret("log", h.logs.String())
+				if tc.fault.Status == 0 && strings.Contains(msg, "body:") {
+					t.Errorf("a 2xx body is quoted: %s", msg)
+				}
 				if ep == mendacloud.Registry && tc.fault.Status == 401 {
 					// The cached access token looks revoked: it is replaced
 					// once, which rewrites the cache.
@@ -191,10 +194,17 @@ func TestCloudBaseURL(t *testing.T) {
 		{"http://127.8.9.10", "http://127.8.9.10", ""},
 		{"http://localhost:1234", "http://localhost:1234", ""},
 		{"http://[::1]:99", "http://[::1]:99", ""},
-		{"http://menda.example.com", "", "host http://menda.example.com is refused: menda-cloud must be reached over https (plain http only for loopback addresses)"},
+		{"http://menda.example.com", "", "host http://menda.example.com is refused: menda-cloud must be reached over https (plain http only for a literal loopback IP or localhost)"},
 		{"http://10.0.0.1", "", "refused"},
 		{"http://localhost.evil.com", "", "refused"},
 		{"http://[::2]", "", "refused"},
+		{"http://LOCALHOST:1234", "", "refused"},
+		{"http://Localhost", "", "refused"},
+		{"http://localhost.:1234", "", "refused"},
+		{"http://127.1", "", "refused"},
+		{"http://2130706433", "", "refused"},
+		{"http://0x7f.0.0.1", "", "refused"},
+		{"HTTP://127.0.0.1", "http://127.0.0.1", ""},
 		{"https://u:hunter2@h.example", "", "host must not carry credentials"},
 		{"ftp://h.example", "", `scheme "ftp" is neither https nor http`},
 		{"https://h.example/?x=1", "", "must not have a query or fragment"},
@@ -252,12 +262,17 @@ func TestRegistryResponses(t *testing.T) {
 		{"quote", "application/json", fmt.Sprintf(`{"token":"Zq9\"1","expiration":%d}`, later.Unix()), "contains a quote or backslash"},
 		{"backslash", "application/json", fmt.Sprintf(`{"token":"Zq9\\1","expiration":%d}`, later.Unix()), "contains a quote or backslash"},
 		{"hash", "application/json", fmt.Sprintf(`{"token":"#Zq91","expiration":%d}`, later.Unix()), "starts with #"},
+		{"year-9999-clamped-to-12h", "application/json", `{"token":"Zq9-1","expiration":"9999-12-31T23:59:59Z"}`, ""},
+		{"year-9999-epoch-clamped-to-12h", "application/json", `{"authorizationToken":"Zq9-1","expiration":253402300799}`, ""},
 		{"expired", "application/json", fmt.Sprintf(`{"token":"Zq9-1","expiration":%d}`, now.Add(-time.Minute).Unix()), "the token expired already"},
 		{"no-expiration", "application/json", `{"token":"Zq9-1"}`, "expiration: missing"},
 		{"bad-expiration", "application/json", `{"token":"Zq9-1","expiration":"tomorrow"}`, "expiration: neither epoch seconds nor an RFC 3339 time"},
 		{"no-token", "application/json", `{"expiration":1}`, `the response has no token (neither "token" nor "authorizationToken")`},
 		{"token-not-string", "application/json", `{"token":12}`, "token is a JSON number"},
 		{"not-json", "text/plain", "Zq9-1", `content type "text/plain", not JSON`},
+		{"html-page-holding-a-token", "text/html", "<p>Your token: Zq9leakTOKEN!1</p>", `content type "text/html", not JSON`},
+		{"json-error-in-a-200", "application/json", `{"token": ["Zq9-1"], "expiration": 1}`, "token is a JSON array"},
+		{"content-type-holding-a-token", "text/x-token; Zq9" + strings.Repeat("a", 30), "x", "content type"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -266,18 +281,22 @@ func TestRegistryResponses(t *testing.T) {
 			}))
 			defer srv.Close()
 			base, _ := cloudBaseURL(srv.URL)
-			c := &cloudClient{base: base, http: srv.Client(), now: func() time.Time { return now }, logger: discardLogger()}
+			var logs strings.Builder
+			c := &cloudClient{base: base, http: srv.Client(), now: func() time.Time { return now }, logger: slog.New(slog.NewTextHandler(&logs, nil))}
 			tok, err := c.fetchRegistryToken(context.Background(), "access", "https://x.d.codeartifact.r.amazonaws.com/pypi/p/simple/")
 			if tc.want == "" {
 				if err != nil || tok.value != "Zq9-1" || !tok.expiresAt.Equal(later) {
 					t.Fatalf("= %+v, %v", tok, err)
+				}
+				if warned := strings.Contains(logs.String(), "level=WARN"); warned != strings.HasPrefix(tc.name, "year-9999") {
+					t.Errorf("warned = %v; log: %s", warned, logs.String())
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
-			if strings.Contains(err.Error(), "Zq9") && tc.name != "not-json" {
+			if strings.Contains(err.Error(), "Zq9") || strings.Contains(err.Error(), "body:") {
 				t.Errorf("error quotes the token: %v", err)
 			}
 		})
@@ -353,7 +372,7 @@ func TestDefaultClientDoesNotFollowRedirects(t *testing.T) {
 		http.Redirect(w, r, target.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	client, err := newHTTPClient("")
+	client, err := newHTTPClient("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,3 +401,33 @@ func TestDebugLogsCarryNoSecret(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestTwoXXBodyNeverQuoted: a 200 page that is not the expected answer (a
+// portal's, a proxy's) may hold a token; the error names its status and
+// content type, never its text.
+func TestTwoXXBodyNeverQuoted(t *testing.T) {
+	const page = "<p>Your token: CTleakTOKEN!1</p>"
+	for _, ep := range []string{oauthTokenPath, registryTokenPath} {
+		t.Run(ep, func(t *testing.T) {
+			h := newHarness(t)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == ep {
+					w.Header().Set("Content-Type", "text/html")
+					fmt.Fprint(w, page)
+					return
+				}
+				h.fake.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			h.url = srv.URL
+			h.mendacfg(m2mProfile)
+			_, err := h.p.Mint(context.Background(), plugins)
+			if err == nil || !strings.Contains(err.Error(), `HTTP 200 OK: the response has content type "text/html", not JSON`) {
+				t.Fatalf("err = %v", err)
+			}
+			if strings.Contains(err.Error(), "CTleak") || strings.Contains(err.Error(), "Your token") {
+				t.Errorf("error quotes the body")
+			}
+		})
+	}
+}

@@ -43,6 +43,12 @@ type identity struct {
 	cacheKey     string // client id (m2m) or profile id (u2m)
 }
 
+// issuer names the menda host the identity's tokens come from, as recorded
+// in the token cache: scheme, lower-case host and port, path prefix.
+func (id identity) issuer() string {
+	return id.base.Scheme + "://" + strings.ToLower(id.base.Host) + id.base.Path
+}
+
 // resolveIdentity follows menda-keyring's order: the MENDA_CLIENT_ID,
 // MENDA_CLIENT_SECRET, MENDA_HOST trio when all three are set, otherwise a
 // mendacfg profile. An index that names its profile gets that profile even

@@ -15,12 +15,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/credgen/credgen/generator/atomicfile"
 	"github.com/credgen/credgen/providers"
 )
 
@@ -44,10 +46,13 @@ func Serves(host string) bool {
 // Provider mints CodeArtifact credentials through menda-cloud. The zero value
 // works for the current user. A Provider must not be copied after first use.
 //
-// Mint may write the shared token cache (m2m access tokens only): the caller
-// must hold credgen's lock while it runs, as for every other file credgen
-// read-modify-writes. Mints of one Provider are serialised, so indexes served
-// by the same identity share one access token.
+// Mint may write the shared token cache (m2m access tokens only). It does so
+// under Lock, which it takes only around the short re-read, merge and write of
+// the cache, never across a network call: the caller must therefore not hold
+// that same lock while calling Mint. Mints of one identity are serialised
+// within a Provider, so indexes served by the same identity share one access
+// token; mints of different identities run side by side, so a slow menda-cloud
+// answering one identity does not hold up another.
 type Provider struct {
 	// Home is the user's home folder ("" = os.UserHomeDir): mendacfg is
 	// Home/.menda/mendacfg, the token cache Home/.menda/tokens/cache/.token.
@@ -62,13 +67,21 @@ type Provider struct {
 	Now func() time.Time
 	// Logger receives diagnostics, never a secret (nil = discard).
 	Logger *slog.Logger
-	// WriteCache writes the token cache atomically with mode 0600 (nil = a
-	// temp file, fsync and rename in the cache's folder). The CLI passes its
-	// shared atomic writer.
-	WriteCache func(path string, data []byte) error
+	// Lock, when set, is taken around each write of the token cache: the
+	// cache is read again, credgen's entry merged into what it holds now, and
+	// the result renamed into place, all before release is called. It keeps
+	// two credgen processes from undoing each other's entry. nil = no lock.
+	Lock func(ctx context.Context) (release func(), err error)
 
-	mu         sync.Mutex
-	httpClient *http.Client // built on first use when HTTPClient is nil
+	// proxy chooses the proxy of the default client (nil =
+	// http.ProxyFromEnvironment); tests replace it, since net/http reads the
+	// proxy variables only once per process.
+	proxy func(*http.Request) (*url.URL, error)
+
+	storeMu    sync.Mutex               // one read-merge-write of the token cache at a time
+	mu         sync.Mutex               // guards the fields below
+	httpClient *http.Client             // built on first use when HTTPClient is nil
+	identities map[string]chan struct{} // one-slot semaphore per token-cache key
 }
 
 // Name is the provider's name.
@@ -89,12 +102,15 @@ func (p *Provider) WatchedFiles() []string {
 // *LoginRequiredError, *TokenCacheError or *APIError, and never contain a
 // secret.
 func (p *Provider) Mint(ctx context.Context, idx providers.Index) (providers.Credential, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	id, err := p.resolveIdentity(idx.Profile)
 	if err != nil {
 		return providers.Credential{}, err
 	}
+	release, err := p.lockIdentity(ctx, id.cacheKey)
+	if err != nil {
+		return providers.Credential{}, fmt.Errorf("menda: wait for another mint of the same identity: %w", err)
+	}
+	defer release()
 	client, err := p.cloudClient(id)
 	if err != nil {
 		return providers.Credential{}, err
@@ -146,7 +162,7 @@ func (p *Provider) accessToken(ctx context.Context, id identity, client *cloudCl
 	tok, found, err := cache.token(id.cacheKey)
 	now := p.now()
 	if id.authType == authU2M {
-		if reason := userTokenProblem(tok, found, err, cache.exists, now); reason != "" {
+		if reason := userTokenProblem(tok, found, err, cache.exists, now, id.issuer()); reason != "" {
 			return cachedToken{}, false, &LoginRequiredError{Profile: id.profile, CachePath: cache.path, Reason: reason}
 		}
 		return tok, true, nil
@@ -156,26 +172,23 @@ func (p *Provider) accessToken(ctx context.Context, id identity, client *cloudCl
 		return cachedToken{}, false, &TokenCacheError{Path: cache.path, Problem: err.Error()}
 	}
 	if found && tok.validAt(now) {
-		p.logger().Debug("menda: reusing cached access token", "client_id", id.clientID, "expires_at", tok.ExpiresAt)
-		return tok, true, nil
+		if tok.Host == id.issuer() {
+			p.logger().Debug("menda: reusing cached access token", "client_id", id.clientID, "expires_at", tok.ExpiresAt)
+			return tok, true, nil
+		}
+		// An m2m token is cheap to replace; sending one to a host that did
+		// not issue it would hand that host a credential for another.
+		p.logger().Debug("menda: cached access token not reused: it was issued by another menda host, or by an unknown one",
+			"client_id", id.clientID, "host", id.issuer(), "issued_by", tok.Host)
 	}
-	tok, err = p.fetchAndCache(ctx, id, client, cache)
+	tok, err = p.newAccessToken(ctx, id, client)
 	return tok, false, err
 }
 
-// newAccessToken replaces the cached m2m access token.
+// newAccessToken runs the client-credentials grant and stores the token in
+// the cache. Failing to store it is only logged: the token is good, the next
+// run merely asks for another.
 func (p *Provider) newAccessToken(ctx context.Context, id identity, client *cloudClient) (cachedToken, error) {
-	cache, err := readTokenCache(p.tokenCachePath())
-	if err != nil {
-		return cachedToken{}, err
-	}
-	return p.fetchAndCache(ctx, id, client, cache)
-}
-
-// fetchAndCache runs the client-credentials grant and stores the token in the
-// cache. Failing to store it is only logged: the token is good, the next run
-// merely asks for another.
-func (p *Provider) fetchAndCache(ctx context.Context, id identity, client *cloudClient, cache *tokenCache) (cachedToken, error) {
 	tok, err := client.fetchAccessToken(ctx, id.clientID, id.clientSecret)
 	if err != nil {
 		return cachedToken{}, err
@@ -184,18 +197,79 @@ func (p *Provider) fetchAndCache(ctx context.Context, id identity, client *cloud
 		p.logger().Debug("menda: access token has no expiry; not caching it", "client_id", id.clientID)
 		return tok, nil
 	}
-	data, err := cache.withToken(id.cacheKey, tok)
-	if err == nil {
-		err = p.writeCache(cache.path, data)
-	}
-	if err != nil {
-		p.logger().Warn("menda: could not store the access token in the token cache", "file", cache.path, "error", err)
+	tok.Host = id.issuer()
+	path := p.tokenCachePath()
+	if err := p.storeToken(ctx, path, id.cacheKey, tok); err != nil {
+		p.logger().Warn("menda: could not store the access token in the token cache", "file", path, "error", err)
 	}
 	return tok, nil
 }
 
+// storeToken sets key's entry of the token cache at path to tok. The cache is
+// read again under Lock and tok merged into what it holds now, not into what
+// was read before the OAuth call: an entry another program wrote meanwhile (a
+// `menda auth login`) is kept. A cache that no longer parses is left alone.
+func (p *Provider) storeToken(ctx context.Context, path, key string, tok cachedToken) error {
+	// Lock keeps other processes out; within this one, mints of different
+	// identities may store at the same moment, and a file lock need not
+	// exclude two holders in one process.
+	p.storeMu.Lock()
+	defer p.storeMu.Unlock()
+	release, err := p.lock(ctx)
+	if err != nil {
+		return fmt.Errorf("take credgen's lock: %w", err)
+	}
+	defer release()
+	cache, err := readTokenCache(path)
+	if err != nil {
+		return err
+	}
+	data, err := cache.withToken(key, tok)
+	if err != nil {
+		return fmt.Errorf("not rewritten: %w", err)
+	}
+	if _, err := atomicfile.Write(path, data, atomicfile.Options{}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// lock takes Lock, or nothing when it is nil.
+func (p *Provider) lock(ctx context.Context) (release func(), err error) {
+	if p.Lock == nil {
+		return func() {}, nil
+	}
+	return p.Lock(ctx)
+}
+
+// lockIdentity waits until no other mint of this Provider uses the identity
+// whose token-cache key is key, or ctx ends. Keyed by identity, it never makes
+// one identity wait for another's network calls.
+func (p *Provider) lockIdentity(ctx context.Context, key string) (release func(), err error) {
+	p.mu.Lock()
+	if p.identities == nil {
+		p.identities = map[string]chan struct{}{}
+	}
+	slot, ok := p.identities[key]
+	if !ok {
+		slot = make(chan struct{}, 1)
+		p.identities[key] = slot
+	}
+	p.mu.Unlock()
+	select {
+	case slot <- struct{}{}:
+		return func() { <-slot }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // userTokenProblem says why a u2m cache entry does not count, or "".
-func userTokenProblem(tok cachedToken, found bool, entryErr error, cacheExists bool, now time.Time) string {
+// menda's own u2m entries do not say which host issued them; such an entry is
+// taken as the profile's. Only an entry that names another host (credgen_host,
+// left over from when credgen cached an m2m token under the same profile id)
+// is refused, so that it never reaches a host that did not issue it.
+func userTokenProblem(tok cachedToken, found bool, entryErr error, cacheExists bool, now time.Time, issuer string) string {
 	switch {
 	case !cacheExists:
 		return "the cache does not exist"
@@ -211,6 +285,8 @@ func userTokenProblem(tok cachedToken, found bool, entryErr error, cacheExists b
 		return "it expired " + ago(now, tok.ExpiresAt) + " ago"
 	case !tok.validAt(now):
 		return "it expires in less than a minute"
+	case tok.Host != "" && tok.Host != issuer:
+		return "it was issued by " + tok.Host + ", not by the profile's host " + issuer
 	}
 	return ""
 }
@@ -228,8 +304,10 @@ func (p *Provider) client() (*http.Client, error) {
 	if p.HTTPClient != nil {
 		return p.HTTPClient, nil
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.httpClient == nil {
-		c, err := newHTTPClient(p.getenv("SSL_CERT_FILE"))
+		c, err := newHTTPClient(p.getenv("SSL_CERT_FILE"), p.proxy)
 		if err != nil {
 			return nil, err
 		}
@@ -274,11 +352,4 @@ func (p *Provider) logger() *slog.Logger {
 		return p.Logger
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-func (p *Provider) writeCache(path string, data []byte) error {
-	if p.WriteCache != nil {
-		return p.WriteCache(path, data)
-	}
-	return writeFileAtomic(path, data)
 }

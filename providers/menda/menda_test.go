@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -184,6 +183,14 @@ var mintScenarios = []mintScenario{
 		cache: `{"default": {"access_token": "$VALID_USER_TOKEN", "expires_at": $AN_HOUR_AGO}}`, err: &LoginRequiredError{}},
 	{name: "u2m-expires-within-a-minute", mendacfg: u2mProfile,
 		cache: `{"default": {"access_token": "$VALID_USER_TOKEN", "expires_at": $IN_30_SECONDS}}`, err: &LoginRequiredError{}},
+	{name: "u2m-issued-by-its-host", mendacfg: u2mProfile,
+		cache: `{"default": {"access_token": "$VALID_USER_TOKEN", "expires_at": $IN_ONE_HOUR, "credgen_host": "$MENDA"}}`},
+	{name: "u2m-issued-by-another-host", mendacfg: u2mProfile,
+		cache: `{"default": {"access_token": "$VALID_USER_TOKEN", "expires_at": $IN_ONE_HOUR, "credgen_host": "https://other.example"}}`, err: &LoginRequiredError{}},
+	{name: "http-to-LOCALHOST", env: map[string]string{EnvClientID: envID, EnvClientSecret: envSecret, EnvHost: "http://LOCALHOST:8080"},
+		err: &ProfileError{}},
+	{name: "http-to-localhost-dot", env: map[string]string{EnvClientID: envID, EnvClientSecret: envSecret, EnvHost: "http://localhost.:8080"},
+		err: &ProfileError{}},
 	{name: "u2m-no-entry", mendacfg: u2mProfile, cache: `{"other": {}}`, err: &LoginRequiredError{}},
 	{name: "u2m-no-cache", mendacfg: u2mProfile, err: &LoginRequiredError{}},
 	{name: "u2m-entry-not-understood", mendacfg: u2mProfile, cache: `{"default": {"access_token": 5}}`, err: &LoginRequiredError{}},
@@ -396,7 +403,7 @@ func TestExpiredCachedAccessTokenIsRenewed(t *testing.T) {
 func TestRejectedCachedAccessTokenIsReplacedOnce(t *testing.T) {
 	h := newHarness(t)
 	h.mendacfg(m2mProfile)
-	h.cache(`{"default": {"access_token": "revoked-token", "expires_at": $IN_ONE_HOUR}}`)
+	h.cache(`{"default": {"access_token": "revoked-token", "expires_at": $IN_ONE_HOUR, "credgen_host": "$MENDA"}}`)
 	h.extra = []string{"revoked-token"}
 	cred, err := h.p.Mint(context.Background(), plugins)
 	if err != nil {
@@ -429,35 +436,6 @@ func TestTwoHostsTwoProfiles(t *testing.T) {
 	h.assertRegistryToken(credB, tools)
 	if oauth := h.fake.Calls(mendacloud.OAuth); oauth != 1 {
 		t.Errorf("oauth calls = %d, want 1 (alice is u2m)", oauth)
-	}
-}
-
-func TestCacheWriteFailureIsOnlyAWarning(t *testing.T) {
-	h := newHarness(t)
-	h.mendacfg(m2mProfile)
-	h.p.WriteCache = func(string, []byte) error { return errors.New("disk full") }
-	if _, err := h.p.Mint(context.Background(), plugins); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(h.logs.String(), "could not store the access token") || !strings.Contains(h.logs.String(), "disk full") {
-		t.Errorf("no warning logged:\n%s", h.logs)
-	}
-	h.assertNoSecret("log", h.logs.String())
-}
-
-func TestWriteCacheReceivesTheCachePath(t *testing.T) {
-	h := newHarness(t)
-	h.mendacfg(m2mProfile)
-	var paths []string
-	h.p.WriteCache = func(path string, data []byte) error {
-		paths = append(paths, path)
-		return writeFileAtomic(path, data)
-	}
-	if _, err := h.p.Mint(context.Background(), plugins); err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{filepath.Join(h.home, ".menda/tokens/cache/.token")}; !reflect.DeepEqual(paths, want) {
-		t.Errorf("WriteCache paths = %v, want %v", paths, want)
 	}
 }
 

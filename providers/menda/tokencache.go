@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/credgen/credgen/generator/atomicfile"
 	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/credgen/credgen/generator/atomicfile"
 )
 
 // The token cache ~/.menda/tokens/cache/.token is shared with the menda CLI:
@@ -23,6 +22,9 @@ import (
 // client id (m2m tokens that menda-keyring and credgen store). credgen reads
 // both kinds and writes only m2m entries, keeping every other key, and every
 // field of its own entries that it does not know, exactly as it found them.
+// Its entries carry one more field, credgen_host: the menda host that issued
+// the token, which is the only host it is ever sent to again. Other readers
+// ignore fields they do not know.
 
 // cacheValidityMargin is how much life a cached token must have left to count,
 // as in menda-keyring: enough for the registry call that follows.
@@ -43,11 +45,16 @@ type tokenCache struct {
 	exists  bool
 }
 
+// hostField names the entry field that records which menda host issued the
+// token (scheme, host, port and path prefix, as credgen reaches it).
+const hostField = "credgen_host"
+
 // cachedToken is one entry as credgen understands it.
 type cachedToken struct {
 	AccessToken string
 	TokenType   string
 	ExpiresAt   time.Time // zero when the entry has no expires_at
+	Host        string    // the issuing menda host; "" when the entry does not say
 }
 
 // validAt reports whether the token still counts at now.
@@ -134,6 +141,9 @@ func parseCachedToken(raw json.RawMessage) (cachedToken, error) {
 	if err := optionalString(fields, "token_type", &tok.TokenType); err != nil {
 		return cachedToken{}, err
 	}
+	if err := optionalString(fields, hostField, &tok.Host); err != nil {
+		return cachedToken{}, err
+	}
 	expiresAt, err := parseExpiresAt(fields["expires_at"])
 	if err != nil {
 		return cachedToken{}, fmt.Errorf("expires_at: %w", err)
@@ -192,7 +202,7 @@ func epochSeconds(f float64) (time.Time, error) {
 
 // withToken returns the cache's new content with key's entry set to tok:
 // every other key is kept as it was, and so is every field of the old entry
-// other than access_token, token_type and expires_at.
+// other than access_token, token_type, expires_at and credgen_host.
 func (c *tokenCache) withToken(key string, tok cachedToken) ([]byte, error) {
 	fields := map[string]json.RawMessage{}
 	if raw, ok := c.entries[key]; ok {
@@ -206,6 +216,11 @@ func (c *tokenCache) withToken(key string, tok cachedToken) ([]byte, error) {
 	set("access_token", tok.AccessToken)
 	set("token_type", tok.TokenType)
 	set("expires_at", tok.ExpiresAt.Unix())
+	if tok.Host != "" {
+		set(hostField, tok.Host)
+	} else {
+		delete(fields, hostField) // a host credgen no longer vouches for
+	}
 	entry, err := marshalJSON(fields)
 	if err != nil {
 		return nil, err
@@ -244,46 +259,4 @@ func describeFileError(err error) string {
 		return pathErr.Err.Error()
 	}
 	return err.Error()
-}
-
-// writeFileAtomic is the default Provider.WriteCache: temp file in the same
-// folder, fsync, rename, fsync the folder; 0600; parent folders 0700. A
-// symlinked cache is written through, the link kept.
-func writeFileAtomic(path string, data []byte) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

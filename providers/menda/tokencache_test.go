@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -69,11 +68,11 @@ func TestTokenCacheEntries(t *testing.T) {
 		found     bool
 		err       string
 	}{
-		{"u2m-rfc3339", "default", cachedToken{"tok", "Bearer", time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}, true, ""},
-		{"m2m-epoch", "ci-bot", cachedToken{"tok", "Bearer", at}, true, ""},
-		{"epoch-float", "ci-bot", cachedToken{"tok", "", at.Add(500 * time.Millisecond)}, true, ""},
-		{"epoch-string", "ci-bot", cachedToken{"tok", "", at}, true, ""},
-		{"fractional-rfc3339", "p", cachedToken{"tok", "", time.Date(2030, 1, 2, 1, 4, 5, 123456000, time.UTC)}, true, ""},
+		{"u2m-rfc3339", "default", cachedToken{"tok", "Bearer", time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), ""}, true, ""},
+		{"m2m-epoch", "ci-bot", cachedToken{"tok", "Bearer", at, ""}, true, ""},
+		{"epoch-float", "ci-bot", cachedToken{"tok", "", at.Add(500 * time.Millisecond), ""}, true, ""},
+		{"epoch-string", "ci-bot", cachedToken{"tok", "", at, ""}, true, ""},
+		{"fractional-rfc3339", "p", cachedToken{"tok", "", time.Date(2030, 1, 2, 1, 4, 5, 123456000, time.UTC), ""}, true, ""},
 		{"null-expiry", "p", cachedToken{AccessToken: "tok"}, true, ""},
 		{"no-expiry", "p", cachedToken{AccessToken: "tok"}, true, ""},
 		{"m2m-epoch", "other", cachedToken{}, false, ""},
@@ -96,7 +95,7 @@ func TestTokenCacheEntries(t *testing.T) {
 			continue
 		}
 		if err != nil || found != tc.found || got.AccessToken != tc.want.AccessToken ||
-			got.TokenType != tc.want.TokenType || !got.ExpiresAt.Equal(tc.want.ExpiresAt) {
+			got.TokenType != tc.want.TokenType || !got.ExpiresAt.Equal(tc.want.ExpiresAt) || got.Host != tc.want.Host {
 			t.Errorf("%s: token(%q) = %+v, %v, %v; want %+v, %v", tc.seed, tc.key, got, found, err, tc.want, tc.found)
 		}
 	}
@@ -165,37 +164,6 @@ func compactAll(t *testing.T, m map[string]json.RawMessage) map[string]string {
 		out[k] = buf.String()
 	}
 	return out
-}
-
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "tokens", "cache", ".token")
-	if err := writeFileAtomic(path, []byte("{}\n")); err != nil {
-		t.Fatal(err)
-	}
-	assertMode(t, path, 0o600)
-	assertMode(t, filepath.Dir(path), 0o700)
-	// Through a symlink: the target changes, the link stays.
-	target := filepath.Join(dir, "real")
-	if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "link")
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFileAtomic(link, []byte("new")); err != nil {
-		t.Fatal(err)
-	}
-	if data, _ := os.ReadFile(target); string(data) != "new" {
-		t.Errorf("target = %q", data)
-	}
-	if info, _ := os.Lstat(link); info.Mode()&os.ModeSymlink == 0 {
-		t.Error("symlink replaced")
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
-		t.Errorf("stray files: %v", entries)
-	}
 }
 
 func assertMode(t *testing.T, path string, want os.FileMode) {

@@ -1,29 +1,41 @@
 // Package redact masks whatever could be a credential in text that credgen
-// quotes from other programs: chainctl's stderr, menda-cloud's error bodies.
-// It errs on the side of masking: a long path or host name may be masked too.
+// quotes from other programs: chainctl's stderr, menda-cloud's error bodies,
+// and the errors built from them. It errs on the side of masking: a long path
+// or host name may be masked too.
 package redact
 
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Mask replaces what is redacted.
 const Mask = "****"
 
 // secretWord is a word in a name that suggests the value is a credential.
-const secretWord = `(?:token|secret|passw(?:or)?d|credential|authorization|api[_-]?key|access[_-]?key)`
+const secretWord = `(?:token|secret|passw(?:or)?d|passphrase|credential|authorization|cookie|api[_-]?key|access[_-]?key)`
 
 var (
-	// secretField is a JSON string field whose name suggests a credential,
-	// also when the text is cut short inside the value.
-	secretField = regexp.MustCompile(`(?i)("[^"]*(token|secret|password|authorization|credential|key)[^"]*"\s*:\s*)"[^"]*"?`)
+	// secretKeyName is a JSON (or Python dict) key whose value is masked
+	// whatever its type: a string, a number, a list, an object.
+	secretKeyName = regexp.MustCompile(`(?i)` + secretWord + `|key`)
+	// quotedKey is a quoted key followed by a colon, where a value starts.
+	quotedKey = regexp.MustCompile(`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*:\s*`)
 	// secretPair is name=value (logfmt, command lines) with a name that
 	// suggests a credential, or name: value (YAML, headers) when the name is
-	// one word joined with _ or - (access_token, client-secret): a bare
-	// "token: not logged in" is prose. The value may be quoted and may follow
-	// an auth scheme.
-	secretPair = regexp.MustCompile(`(?i)(?P<name>(?:[A-Za-z0-9_.-]*` + secretWord + `[A-Za-z0-9_.-]*\s*=|[A-Za-z0-9]*[_-][A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9_-]*:|[A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9]*[_-][A-Za-z0-9_-]*:|[A-Za-z0-9_-]*(?:api|access)[_-]key[A-Za-z0-9_-]*:|authorization:)\s*(?:(?:bearer|basic)\s+)?)(?:"[^"]*"?|'[^']*'?|[^\s"',;&]+)`)
+	// one word joined with _ or - (access_token, client-secret) or is a
+	// password. The value may be quoted and may follow an auth scheme.
+	secretPair = regexp.MustCompile(`(?i)(?P<name>(?:[A-Za-z0-9_.-]*` + secretWord + `[A-Za-z0-9_.-]*\s*=|[A-Za-z0-9]*[_-][A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9_-]*:|[A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9]*[_-][A-Za-z0-9_-]*:|[A-Za-z0-9_-]*(?:api|access)[_-]key[A-Za-z0-9_-]*:|authorization:|\bpassw(?:or)?d\s*:|\bpassphrase\s*:)\s*(?:(?:bearer|basic)\s+)?)(?:"[^"]*"?|'[^']*'?|[^\s"',;&<]+)`)
+	// barePair is a bare word such as token: followed by one word. "token:
+	// not logged in" is prose and stays; "token: Ab3!x" is masked (see
+	// proseWord).
+	barePair = regexp.MustCompile(`(?i)(\b(?:token|secret|credential|key)\s*:\s*)([^\s"',;&<]+)`)
+	// proseWord is a plain word, perhaps capitalised, perhaps followed by
+	// punctuation: what follows "token:" in a sentence, never a credential.
+	proseWord = regexp.MustCompile(`^[A-Za-z][a-z]*[.,:;!?)]*$`)
+	// userinfo is the user:password@ part of a URL (a proxy's, say).
+	userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#]*@`)
 	// authScheme is an HTTP Authorization value.
 	authScheme = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[^\s"',;]+`)
 	// tokenLike is a long unbroken run of token characters (JWTs, API keys,
@@ -42,9 +54,108 @@ func Secrets(s string, known ...string) string {
 			s = strings.ReplaceAll(s, k, Mask)
 		}
 	}
-	s = secretField.ReplaceAllString(s, `$1"`+Mask+`"`)
+	s = secretValues(s)
+	s = userinfo.ReplaceAllString(s, `${1}`+Mask+`@`)
 	s = secretPair.ReplaceAllString(s, `${name}`+Mask)
+	s = barePair.ReplaceAllStringFunc(s, maskUnlessProse)
 	s = authScheme.ReplaceAllString(s, `$1$2`+Mask)
 	s = jwtLike.ReplaceAllString(s, Mask)
 	return tokenLike.ReplaceAllString(s, Mask)
+}
+
+// maskUnlessProse masks the value of a barePair match unless it is a word.
+func maskUnlessProse(match string) string {
+	m := barePair.FindStringSubmatch(match)
+	if proseWord.MatchString(m[2]) {
+		return match
+	}
+	return m[1] + Mask
+}
+
+// secretValues replaces the value under every secret-named quoted key with
+// "****", whatever the value is: a string, a number, a list or an object,
+// also when the text ends inside it. The rest of the text is kept as it was.
+func secretValues(s string) string {
+	var b strings.Builder
+	rest := s
+	for {
+		loc := quotedKey.FindStringSubmatchIndex(rest)
+		if loc == nil {
+			b.WriteString(rest)
+			return b.String()
+		}
+		key := rest[loc[2]:loc[3]]
+		if !secretKeyName.MatchString(key) {
+			b.WriteString(rest[:loc[1]])
+			rest = rest[loc[1]:]
+			continue
+		}
+		b.WriteString(rest[:loc[1]])
+		b.WriteString(`"` + Mask + `"`)
+		rest = rest[loc[1]+valueLength(rest[loc[1]:]):]
+	}
+}
+
+// valueLength is the length of the JSON-like value s starts with: a quoted
+// string, a bracketed list or object (nested, strings inside skipped), or a
+// bare word up to the next separator. A value the text ends inside runs to
+// the end.
+func valueLength(s string) int {
+	if s == "" {
+		return 0
+	}
+	switch s[0] {
+	case '"', '\'':
+		return quotedLength(s)
+	case '[', '{':
+		depth := 0
+		for i := 0; i < len(s); i++ {
+			switch s[i] {
+			case '"', '\'':
+				i += quotedLength(s[i:]) - 1
+			case '[', '{':
+				depth++
+			case ']', '}':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(s)
+	}
+	if end := strings.IndexFunc(s, func(r rune) bool { return r == ',' || r == '}' || r == ']' || unicode.IsSpace(r) }); end >= 0 {
+		return end
+	}
+	return len(s)
+}
+
+// quotedLength is the length of the quoted string s starts with, its closing
+// quote included, or len(s) when it is not closed.
+func quotedLength(s string) int {
+	quote := s[0]
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case quote:
+			return i + 1
+		}
+	}
+	return len(s)
+}
+
+// Summary is err's message, redacted, on one line and at most max runes long
+// (the cut marked with …): fit to be stored and shown again later, as the last
+// error of a mint is. A nil err is "".
+func Summary(err error, max int) string {
+	if err == nil {
+		return ""
+	}
+	s := Secrets(err.Error())
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }), " ")
+	if r := []rune(s); max > 0 && len(r) > max {
+		s = strings.TrimSpace(string(r[:max-1])) + "…"
+	}
+	return s
 }
