@@ -35,7 +35,8 @@ func newEngineLogging(cmd *cli.Command, log *slog.Logger) (*engine.Engine, error
 	if err != nil {
 		return nil, err
 	}
-	return &engine.Engine{
+	mendaProvider := &menda.Provider{Home: env.Home, Logger: log}
+	e := &engine.Engine{
 		Settings:  s,
 		Reresolve: resolve,
 		Log:       log,
@@ -45,10 +46,11 @@ func newEngineLogging(cmd *cli.Command, log *slog.Logger) (*engine.Engine, error
 				CacheDir: chainguard.CacheDir(env.Getenv, env.Home),
 				Logger:   log,
 			},
-			menda.Name: &menda.Provider{
-				Home:   env.Home,
-				Logger: log,
-			},
+			menda.Name: mendaProvider,
 		},
-	}, nil
+	}
+	// menda writes its token cache, which the menda CLI shares, under
+	// credgen's lock (and only around that write, never its network calls).
+	mendaProvider.Lock = e.Lock
+	return e, nil
 }

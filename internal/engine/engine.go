@@ -8,6 +8,7 @@
 package engine
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -60,6 +61,16 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Lock takes the lock credgen processes share for a read-modify-write of a
+// file (the outputs, the state, the caches); release gives it back.
+func (e *Engine) Lock(ctx context.Context) (release func(), err error) {
+	l, err := lock.Acquire(ctx, e.settings().LockPath(), e.lockTimeout())
+	if err != nil {
+		return nil, err
+	}
+	return func() { l.Release() }, nil
 }
 
 func (e *Engine) settings() *config.Settings {

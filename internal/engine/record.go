@@ -6,7 +6,11 @@ import (
 
 	"github.com/credgen/credgen/internal/state"
 	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/redact"
 )
+
+// lastErrorMax bounds the state's last_error: a short, redacted summary.
+const lastErrorMax = 200
 
 // record updates the state with a pass's indexes and credentials: never a
 // secret, only its fingerprint, and where it was written.
@@ -27,7 +31,7 @@ func (e *Engine) record(snap *snapshot, pass *Pass) {
 			}
 			switch {
 			case h.Err != nil:
-				rec.LastError, rec.LastErrorAt = h.Err.Error(), e.now()
+				rec.LastError, rec.LastErrorAt = redact.Summary(h.Err, lastErrorMax), e.now()
 			case h.Credential != nil && h.Credential.ObtainedAt.After(rec.LastErrorAt):
 				// minted since the error, by this pass or another credgen
 				rec.LastError, rec.LastErrorAt = "", time.Time{}
