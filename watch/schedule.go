@@ -13,8 +13,11 @@ import (
 
 // Retry bounds for failed mints and failed passes: from 5 s up to 5 min, retried forever.
 const (
-	backoffBase = 5 * time.Second
-	backoffCap  = 5 * time.Minute
+	// minMintInterval is the least time between two renewals of a host
+	// after a successful mint, whatever the credential's lifetime.
+	minMintInterval = 30 * time.Second
+	backoffBase     = 5 * time.Second
+	backoffCap      = 5 * time.Minute
 )
 
 var (
@@ -169,6 +172,13 @@ func (s *schedule) adopt(host string, h *hostState, r HostResult) {
 		return
 	}
 	h.renewAt = h.rule.At(obtained, expiry, s.rand.Int64N)
+	if floor := obtained.Add(minMintInterval); !obtained.IsZero() && h.renewAt.Before(floor) {
+		// A provider issuing tokens that live seconds would otherwise be
+		// asked again every few seconds, for ever.
+		s.log.Warn("credential lives too short to renew on time; renewing at most every "+minMintInterval.String(),
+			"host", host, "provider", h.provider, "lifetime", expiry.Sub(obtained))
+		h.renewAt = floor
+	}
 	s.log.Info("renewal scheduled", "host", host, "provider", h.provider, "expires", expiry, "renew_at", h.renewAt)
 }
 

@@ -284,3 +284,26 @@ func TestScheduleIgnoresMonotonicReadings(t *testing.T) {
 		t.Errorf("renewAt keeps a monotonic reading; deadlines must be wall-clock")
 	}
 }
+
+// A provider issuing 3-second tokens is not asked again every 2 s: after a
+// successful mint the next renewal waits at least minMintInterval, and the
+// log says why.
+func TestScheduleFloorsRenewalsOfShortLivedCredentials(t *testing.T) {
+	t.Parallel()
+	log, buf := testLogger(t)
+	s := newSchedule(randLowest, log)
+	s.record(PassRequest{}, PassResult{Hosts: []HostResult{fresh("libraries.cgr.dev", "chainguard", t0, 3*time.Second)}}, t0)
+	next, ok := s.next()
+	if !ok || !next.Equal(t0.Add(minMintInterval)) {
+		t.Errorf("next renewal %v, want %v", next, t0.Add(minMintInterval))
+	}
+	if !strings.Contains(buf.String(), "lives too short") {
+		t.Errorf("no warning logged:\n%s", buf.String())
+	}
+	// An hour-long credential is renewed as the rule says, untouched.
+	s = newSchedule(randLowest, log)
+	s.record(PassRequest{}, PassResult{Hosts: []HostResult{fresh("libraries.cgr.dev", "chainguard", t0, time.Hour)}}, t0)
+	if next, _ := s.next(); !next.Equal(t0.Add(45 * time.Minute)) {
+		t.Errorf("next renewal %v, want 45 min after", next)
+	}
+}

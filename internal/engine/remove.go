@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/internal/proc"
@@ -73,8 +74,8 @@ func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Pass, error) 
 		urls = append(urls, m.URL)
 	}
 	snap.st.Forget(urls)
-	if w := snap.st.Watch; w != nil && w.PID != os.Getpid() && proc.Alive(w.PID) {
-		e.log().Warn("a credgen watch is running and will put what it was started with back; stop it too", "pid", w.PID)
+	if w := snap.st.Watch; w != nil && len(w.Indexes) > 0 && w.PID != os.Getpid() && proc.Alive(w.PID) {
+		e.log().Warn("a running credgen watch will put back the indexes its config and flags name; stop it too", "pid", w.PID, "indexes", strings.Join(w.Indexes, " "))
 	}
 	return pass, snap.st.Save(s.StatePath())
 }

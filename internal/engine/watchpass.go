@@ -72,10 +72,15 @@ func (e *Engine) Watched() []watch.Watched {
 
 // Scheduled records the watch's pid and each host's next renewal, for status.
 func (e *Engine) Scheduled(next map[string]time.Time) {
+	var own []string
+	for _, spec := range e.settings().Indexes {
+		own = append(own, spec.URL)
+	}
 	e.updateState(func(st *state.State) {
 		if st.Watch == nil || st.Watch.PID != os.Getpid() {
 			st.Watch = &state.Watch{PID: os.Getpid(), StartedAt: e.now()}
 		}
+		st.Watch.Indexes = own
 		for _, ix := range st.Indexes {
 			ix.NextRefresh = next[ix.Host]
 		}

@@ -46,6 +46,9 @@ type Index struct {
 type Watch struct {
 	PID       int       `json:"pid"`
 	StartedAt time.Time `json:"started_at"`
+	// Indexes are the index URLs the watch's own config and flags name: it
+	// puts those back after a remove (it manages nothing else then).
+	Indexes []string `json:"indexes,omitempty"`
 }
 
 // Load reads the state at path; a missing file is an empty state.
