@@ -71,15 +71,15 @@ func TestServers(t *testing.T) {
 }
 
 func TestServerFor(t *testing.T) {
-	f := mustParse(t, []byte("[distutils]\nindex-servers = listed\n" +
-		"[unlisted]\nrepository = https://ca.example/pypi/repo/\n" +
-		"[listed]\nrepository = HTTPS://CA.example:443/pypi/repo\n" +
+	f := mustParse(t, []byte("[distutils]\nindex-servers = listed\n"+
+		"[unlisted]\nrepository = https://ca.example/pypi/repo/\n"+
+		"[listed]\nrepository = HTTPS://CA.example:443/pypi/repo\n"+
 		"[other]\nrepository = https://ca.example/pypi/other/\n"))
 	cases := []struct {
 		url, want string
 		ok        bool
 	}{
-		{"https://ca.example/pypi/repo/", "listed", true},     // the listed one wins
+		{"https://ca.example/pypi/repo/", "listed", true},    // the listed one wins
 		{"https://u:p@ca.example/pypi/other", "other", true}, // userinfo and trailing slash do not matter
 		{"https://ca.example/pypi/none/", "", false},
 	}
