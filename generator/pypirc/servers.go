@@ -25,7 +25,7 @@ var defaultIndexServers = []string{"pypi", "testpypi"}
 type Server struct {
 	Name       string
 	Line       int    // 1-based line of its [section] header
-	Repository string // its repository value ("" when it has none: twine then uses PyPI's upload URL for [pypi] only)
+	Repository string // its own repository value, or [DEFAULT]'s; "" when neither sets one (twine then fills in PyPI's upload URL for [pypi], TestPyPI's for a listed [testpypi])
 	Username   string
 	// HasPassword says whether the section (or [DEFAULT]) sets a password;
 	// the password itself is not exposed, so a listing cannot leak it.
