@@ -1,0 +1,199 @@
+package pypirc
+
+// Independent readers of what the editor writes: Python's configparser (the
+// parser twine uses) and twine's own get_config. A file they read
+// differently from what the editor meant is a bug.
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// pythonTwineReader reads {name: base64 file} as JSON on stdin and prints,
+// for each file, what RawConfigParser reads, the error and line it stops at,
+// and what twine's get_config makes of it. Without twine installed it uses
+// the same steps written out (twine 4 and 5 read the file this way).
+const pythonTwineReader = `
+import base64, collections, configparser, io, json, os, re, sys, tempfile
+
+try:
+    from twine.utils import get_config
+    REAL_TWINE = True
+except ImportError:
+    REAL_TWINE = False
+    def get_config(path):
+        parser = configparser.RawConfigParser()
+        with open(path) as f:
+            parser.read_file(f)
+        defaults = {
+            "username": parser.get("server-login", "username", fallback=None),
+            "password": parser.get("server-login", "password", fallback=None),
+        }
+        config = collections.defaultdict(lambda: defaults.copy())
+        index_servers = parser.get("distutils", "index-servers", fallback="pypi testpypi").split()
+        config["pypi"]["repository"] = "https://upload.pypi.org/legacy/"
+        if "testpypi" in index_servers:
+            config["testpypi"]["repository"] = "https://test.pypi.org/legacy/"
+        for repository in index_servers:
+            for key in ["username", "repository", "password", "ca_cert", "client_cert"]:
+                if parser.has_option(repository, key):
+                    config[repository][key] = parser.get(repository, key)
+        return dict(config)
+
+def read(data, tmp):
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return {"error": "UnicodeDecodeError", "line": len(re.split(rb"\r\n|\r|\n", data[:e.start]))}
+    p = configparser.RawConfigParser()
+    try:
+        p.read_file(io.StringIO(text, newline=None))
+    except configparser.Error as e:
+        line = getattr(e, "lineno", None) or e.errors[0][0]
+        return {"error": type(e).__name__, "line": line}
+    view = {"DEFAULT": dict(p.defaults())}
+    for s in p.sections():
+        view[s] = dict(p._sections[s])  # the section's own keys, without DEFAULT's
+    path = os.path.join(tmp, "pypirc")
+    with open(path, "wb") as f:
+        f.write(data)
+    return {"view": view, "twine": get_config(path), "real_twine": REAL_TWINE}
+
+files = json.load(sys.stdin)
+with tempfile.TemporaryDirectory() as tmp:
+    json.dump({name: read(base64.b64decode(data), tmp) for name, data in files.items()}, sys.stdout)
+`
+
+// twineConfig is get_config's result: server -> key -> value (nil for None).
+type twineConfig map[string]map[string]*string
+
+// pyResult is Python's reading of one file.
+type pyResult struct {
+	View      iniView     `json:"view"`
+	Twine     twineConfig `json:"twine"`
+	RealTwine bool        `json:"real_twine"`
+	Error     string      `json:"error"`
+	Line      int         `json:"line"`
+}
+
+// twinePython is an interpreter that can import twine when twine is
+// installed (the one its script runs with), python3 otherwise.
+func twinePython(t *testing.T) string {
+	t.Helper()
+	if script, err := exec.LookPath("twine"); err == nil {
+		if data, err := os.ReadFile(script); err == nil {
+			first, _, _ := strings.Cut(string(data), "\n")
+			if py, ok := strings.CutPrefix(first, "#!"); ok {
+				if fields := strings.Fields(py); len(fields) == 1 && filepath.IsAbs(fields[0]) {
+					return fields[0]
+				}
+			}
+		}
+	}
+	return "python3"
+}
+
+// pythonRead has Python read every file (one process for all); results are
+// keyed like files. A missing python3 fails the test: CI installs it.
+func pythonRead(t *testing.T, files map[string][]byte) map[string]pyResult {
+	t.Helper()
+	in, err := json.Marshal(files) // []byte values travel as base64
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(twinePython(t), "-c", pythonTwineReader)
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PYTHONUTF8=1")
+	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3 twine reader: %v: %s", err, stderr.String())
+	}
+	var results map[string]pyResult
+	if err := json.Unmarshal(out, &results); err != nil {
+		t.Fatalf("python3 twine reader output: %v", err)
+	}
+	if len(results) != len(files) {
+		t.Fatalf("python3 twine reader answered for %d of %d files", len(results), len(files))
+	}
+	return results
+}
+
+// twineExpect is what twine's get_config should return for a file the
+// editor reads as f.
+func twineExpect(f *File) twineConfig {
+	str := func(s string, ok bool) *string {
+		if !ok {
+			return nil
+		}
+		return &s
+	}
+	defaults := func() map[string]*string {
+		return map[string]*string{
+			usernameKey: str(f.get(serverLoginSection, usernameKey)),
+			passwordKey: str(f.get(serverLoginSection, passwordKey)),
+		}
+	}
+	config := twineConfig{}
+	entry := func(name string) map[string]*string {
+		if config[name] == nil {
+			config[name] = defaults()
+		}
+		return config[name]
+	}
+	servers := f.IndexServers()
+	entry("pypi")[repositoryKey] = str("https://upload.pypi.org/legacy/", true)
+	if slices.Contains(servers, "testpypi") {
+		entry("testpypi")[repositoryKey] = str("https://test.pypi.org/legacy/", true)
+	}
+	for _, name := range servers {
+		for _, key := range []string{usernameKey, repositoryKey, passwordKey, "ca_cert", "client_cert"} {
+			if v, ok := f.hasOption(name, key); ok {
+				entry(name)[key] = &v
+			}
+		}
+	}
+	return config
+}
+
+// hasOption is configparser's has_option plus get: "DEFAULT" as a section
+// name means the defaults themselves.
+func (f *File) hasOption(sectionName, key string) (string, bool) {
+	if sectionName == defaultSection {
+		if o := f.ownOption(defaultSection, key); o != nil {
+			return o.value, true
+		}
+		return "", false
+	}
+	return f.get(sectionName, key)
+}
+
+func (c twineConfig) equal(d twineConfig) bool {
+	return maps.EqualFunc(c, d, func(a, b map[string]*string) bool {
+		return maps.EqualFunc(a, b, func(x, y *string) bool {
+			return (x == nil && y == nil) || (x != nil && y != nil && *x == *y)
+		})
+	})
+}
+
+func (c twineConfig) String() string {
+	b, _ := json.MarshalIndent(c, "", "  ")
+	return string(b)
+}
+
+func (v iniView) equal(w iniView) bool {
+	return maps.EqualFunc(v, w, func(a, b map[string]string) bool { return maps.Equal(a, b) })
+}
+
+func (v iniView) String() string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
