@@ -27,7 +27,8 @@ func outputFlags() []cli.Flag {
 		&cli.StringFlag{Name: "netrc", OnlyOnce: true, Usage: "netrc `FILE` (env NETRC; default ~/.netrc)"},
 		&cli.StringFlag{Name: "pip-conf", OnlyOnce: true, Usage: "pip.conf `FILE` (env PIP_CONFIG_FILE; default the user file pip reads)"},
 		&cli.StringFlag{Name: "uv-config", OnlyOnce: true, Usage: "uv.toml `FILE` (env UV_CONFIG_FILE; default $XDG_CONFIG_HOME/uv/uv.toml)"},
-		&cli.StringFlag{Name: "targets", OnlyOnce: true, Usage: "outputs to write, any of `netrc,pip,uv`"},
+		&cli.StringFlag{Name: "pypirc", OnlyOnce: true, Usage: "twine's pypirc `FILE` (default ~/.pypirc; written with --targets ...,pypirc)"},
+		&cli.StringFlag{Name: "targets", OnlyOnce: true, Usage: "outputs to write, any of `netrc,pip,uv,pypirc` (default netrc,pip,uv)"},
 		&cli.BoolFlag{Name: "no-embed", Usage: "keep pip.conf and uv.toml URLs bare; only netrc holds the secret"},
 		&cli.DurationFlag{Name: "refresh-before", OnlyOnce: true, Usage: "renew a credential once less than `DURATION` is left (default a quarter of its lifetime)"},
 		&cli.StringFlag{Name: "chainguard-mode", OnlyOnce: true, Usage: "`session` or pull-token"},
@@ -46,6 +47,7 @@ func settingsFlags(cmd *cli.Command) config.Flags {
 		Netrc:          cmd.String("netrc"),
 		PipConf:        cmd.String("pip-conf"),
 		UVConfig:       cmd.String("uv-config"),
+		Pypirc:         cmd.String("pypirc"),
 		Targets:        cmd.String("targets"),
 		ChainguardMode: cmd.String("chainguard-mode"),
 	}

@@ -130,6 +130,7 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 	for name, cmd := range map[string]func(*testscript.TestScript, bool, []string){
 		"pip-download":   cmdPipDownload,
 		"keyring-link":   cmdKeyringLink,
+		"twine-upload":   cmdTwineUpload,
 		"chainctl-calls": cmdChainctlCalls,
 		"menda-calls":    cmdMendaCalls,
 		"menda-fault":    cmdMendaFault,

@@ -11,6 +11,8 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/credgen/credgen/generator/urlcred"
+	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/internal/engine"
 )
 
@@ -64,7 +66,7 @@ func printStatus(w io.Writer, rep *engine.StatusReport, now time.Time) {
 		fmt.Fprintf(w, "  user       %s\n", orDash(ix.Username))
 		fmt.Fprintf(w, "  expires    %s\n", when(ix.ExpiresAt, now))
 		var written []string
-		for _, kind := range []string{"netrc", "pip", "uv"} {
+		for _, kind := range config.KnownTargets {
 			if p, ok := ix.WrittenTo[kind]; ok {
 				written = append(written, kind+" "+p)
 			}
@@ -80,7 +82,14 @@ func printStatus(w io.Writer, rep *engine.StatusReport, now time.Time) {
 			fmt.Fprintf(w, "  last error %s\n", ix.LastError)
 		}
 	}
+	written := map[string]bool{}
+	for _, ix := range rep.Indexes {
+		written[urlcred.Host(ix.URL)] = true
+	}
 	for _, c := range rep.Cached {
+		if written[c.Host] {
+			continue // shown above; keyring, exec and env take it from the cache too
+		}
 		fmt.Fprintf(w, "cached for keyring, exec and env: %s  user %s  expires %s\n", c.Host, c.Username, when(c.ExpiresAt, now))
 	}
 	if wt := rep.Watch; wt != nil {

@@ -140,3 +140,12 @@ func (f *File) lastOption(sectionName string) *option {
 	}
 	return last
 }
+
+// Credentials are the username and password twine would send for the
+// section name; ok is false when it sets no password. Only the engine that
+// wrote them asks, to tell whether they are still its own.
+func (f *File) Credentials(name string) (username, password string, ok bool) {
+	password, ok = f.get(name, passwordKey)
+	username, _ = f.get(name, usernameKey)
+	return username, password, ok
+}

@@ -35,10 +35,11 @@ type File struct {
 
 // Outputs names the files credgen writes.
 type Outputs struct {
-	Netrc string `toml:"netrc"`
-	Pip   string `toml:"pip"`
-	UV    string `toml:"uv"`
-	Embed *bool  `toml:"embed"`
+	Netrc  string `toml:"netrc"`
+	Pip    string `toml:"pip"`
+	UV     string `toml:"uv"`
+	Pypirc string `toml:"pypirc"`
+	Embed  *bool  `toml:"embed"`
 }
 
 // Index is one [[index]] table.

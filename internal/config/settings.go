@@ -18,13 +18,17 @@ import (
 
 // Output kinds, as named by --targets.
 const (
-	Netrc = "netrc"
-	Pip   = "pip"
-	UV    = "uv"
+	Netrc  = "netrc"
+	Pip    = "pip"
+	UV     = "uv"
+	Pypirc = "pypirc" // opt-in: for twine and other uploaders
 )
 
-// AllTargets is the default --targets, in the order outputs are written.
-var AllTargets = []string{Netrc, Pip, UV}
+// KnownTargets are the output kinds, in the order outputs are written.
+var KnownTargets = []string{Netrc, Pip, UV, Pypirc}
+
+// DefaultTargets is --targets when neither a flag nor the config says.
+var DefaultTargets = []string{Netrc, Pip, UV}
 
 // ParseTargets reads a --targets list such as "netrc,pip".
 func ParseTargets(list string) ([]string, error) {
@@ -34,15 +38,15 @@ func ParseTargets(list string) ([]string, error) {
 		if t == "" {
 			continue
 		}
-		if !slices.Contains(AllTargets, t) {
-			return nil, fmt.Errorf("unknown target %q (netrc, pip, uv)", t)
+		if !slices.Contains(KnownTargets, t) {
+			return nil, fmt.Errorf("unknown target %q (%s)", t, strings.Join(KnownTargets, ", "))
 		}
 		if !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no targets in %q (netrc, pip, uv)", list)
+		return nil, fmt.Errorf("no targets in %q (%s)", list, strings.Join(KnownTargets, ", "))
 	}
 	return out, nil
 }
@@ -55,6 +59,7 @@ type Flags struct {
 	Netrc          string
 	PipConf        string
 	UVConfig       string
+	Pypirc         string
 	Targets        string
 	NoEmbed        *bool
 	RefreshBefore  *time.Duration
@@ -177,6 +182,8 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 		Netrc: cmp.Or(fl.Netrc, env.Getenv("NETRC"), cfg.Outputs.Netrc, filepath.Join(env.Home, ".netrc")),
 		Pip:   cmp.Or(fl.PipConf, pipConfEnv(env), cfg.Outputs.Pip, defaultPipConf(env, configHome)),
 		UV:    cmp.Or(fl.UVConfig, env.Getenv("UV_CONFIG_FILE"), cfg.Outputs.UV, filepath.Join(configHome, "uv", "uv.toml")),
+		// twine reads ~/.pypirc (or --config-file, which credgen cannot see).
+		Pypirc: cmp.Or(fl.Pypirc, cfg.Outputs.Pypirc, filepath.Join(env.Home, ".pypirc")),
 	}
 	for k, p := range s.Paths {
 		// Absolute, as the reader of a relative NETRC would take it now: the
@@ -232,7 +239,7 @@ func realPath(p string) string {
 }
 
 func (s *Settings) resolveBehaviour(fl Flags, cfg *File) error {
-	s.Targets = slices.Clone(AllTargets)
+	s.Targets = slices.Clone(DefaultTargets)
 	switch {
 	case fl.Targets != "":
 		t, err := ParseTargets(fl.Targets)

@@ -9,10 +9,12 @@ import (
 
 	"github.com/credgen/credgen/generator/netrc"
 	"github.com/credgen/credgen/generator/pipconf"
+	"github.com/credgen/credgen/generator/pypirc"
 	"github.com/credgen/credgen/generator/urlcred"
 	"github.com/credgen/credgen/generator/uvtoml"
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/providers"
+	"github.com/credgen/credgen/providers/known"
 )
 
 // document is one parsed output file, whatever its format: the operations
@@ -80,6 +82,12 @@ var outputKinds = []outputKind{
 		name:          config.UV,
 		parse:         func(data []byte) (document, error) { f, err := uvtoml.Parse(data); return newUVDoc(f), err },
 		receives:      func(*managed) bool { return true },
+		refuseTracked: true,
+	},
+	{
+		name:          config.Pypirc,
+		parse:         func(data []byte) (document, error) { f, err := pypirc.Parse(data); return pypircDoc{f}, err },
+		receives:      func(m *managed) bool { return known.TakesUploads(m.Provider) },
 		refuseTracked: true,
 	},
 }

@@ -13,6 +13,10 @@ import (
 // Names are the providers' names, as the config's `provider` key takes them.
 func Names() []string { return []string{chainguard.Name, menda.Name} }
 
+// TakesUploads says whether the provider's indexes accept uploads (twine,
+// uv publish): CodeArtifact repositories do, Chainguard Libraries do not.
+func TakesUploads(provider string) bool { return provider == menda.Name }
+
 // ForHost names the provider that serves host, or "" when none recognises it.
 func ForHost(host string) string {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))

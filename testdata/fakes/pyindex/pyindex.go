@@ -63,6 +63,7 @@ type Stats struct {
 	Requests     int64 // every request, authenticated or not
 	AuthFailures int64 // answered 401
 	Downloads    int64 // wheel GETs that were served
+	Uploads      int64 // distributions accepted by the upload endpoint
 }
 
 // Index is the fake index; it is an http.Handler.
@@ -76,6 +77,7 @@ type Index struct {
 	requests     atomic.Int64
 	authFailures atomic.Int64
 	downloads    atomic.Int64
+	uploads      atomic.Int64
 }
 
 // New builds the probe wheel and returns an index serving it.
@@ -105,7 +107,8 @@ func (ix *Index) Wheel() Wheel { return ix.wheel }
 
 // Stats returns the counters so far.
 func (ix *Index) Stats() Stats {
-	return Stats{Requests: ix.requests.Load(), AuthFailures: ix.authFailures.Load(), Downloads: ix.downloads.Load()}
+	return Stats{Requests: ix.requests.Load(), AuthFailures: ix.authFailures.Load(), Downloads: ix.downloads.Load(),
+		Uploads: ix.uploads.Load()}
 }
 
 var (
@@ -127,12 +130,35 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ix.log.Debug("pyindex: request", "method", r.Method, "host", host, "path", r.URL.Path, "user", user)
+	if r.Method == http.MethodPost {
+		ix.serveUpload(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+		w.Header().Set("Allow", "GET, HEAD, POST")
 		http.Error(w, "405 Method Not Allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	ix.serveRoute(w, r, parseRoute(r.URL.Path))
+}
+
+// serveUpload is the legacy upload API twine and uv publish speak (a
+// multipart POST with ":action" = "file_upload" and the distribution as
+// "content") at the repository's root, as CodeArtifact takes it.
+func (ix *Index) serveUpload(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		http.Error(w, "400 Bad Request: not a multipart upload", http.StatusBadRequest)
+		return
+	}
+	f, hdr, err := r.FormFile("content")
+	if r.FormValue(":action") != "file_upload" || err != nil {
+		http.Error(w, "400 Bad Request: no file_upload with content", http.StatusBadRequest)
+		return
+	}
+	f.Close()
+	ix.uploads.Add(1)
+	ix.log.Info("pyindex: upload", "host", requestHost(r), "path", r.URL.Path, "file", hdr.Filename)
+	w.WriteHeader(http.StatusOK)
 }
 
 // authenticate returns the Basic username (for logs; it is not secret) and
