@@ -28,7 +28,7 @@ lint:
 # The editors over a folder of real-world files (netrc/, pip/, uv/), e.g.
 #   make corpus CORPUS=../shared/ref/corpus
 corpus:
-	$(GO) test -count=1 -run TestCorpus -v ./generator/netrc ./generator/pipconf ./generator/uvtoml -args -corpus=$(abspath $(CORPUS))
+	$(GO) test -count=1 -run TestCorpus -v ./generator/netrc ./generator/pipconf ./generator/uvtoml ./generator/pypirc -args -corpus=$(abspath $(CORPUS))
 
 # Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=5m).
 fuzz:

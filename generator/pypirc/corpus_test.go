@@ -28,8 +28,11 @@ func TestCorpus(t *testing.T) {
 		t.Skip("no -corpus DIR")
 	}
 	paths, err := filepath.Glob(filepath.Join(*corpusDir, "pypirc", "*"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no files in %s/pypirc: %v", *corpusDir, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Skipf("no pypirc folder in %s", *corpusDir)
 	}
 	checkFiles(t, paths)
 }
