@@ -27,9 +27,6 @@ type Credential struct {
 	Expiry     time.Time
 }
 
-// Lifetime is the expiry minus the moment credgen obtained the credential.
-func (c Credential) Lifetime() time.Duration { return c.Expiry.Sub(c.ObtainedAt) }
-
 // Provider mints credentials. Implementations must honour ctx cancellation and
 // must never put the secret into an error message. Which hosts a provider
 // serves is a pure function of its package (see providers/known), so that

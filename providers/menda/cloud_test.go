@@ -316,7 +316,7 @@ func TestCodeArtifactStyleEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.assertRegistryToken(cred, plugins)
-	if life := cred.Lifetime(); life < 2*time.Hour-5*time.Second || life > 2*time.Hour+5*time.Second {
+	if life := cred.Expiry.Sub(cred.ObtainedAt); life < 2*time.Hour-5*time.Second || life > 2*time.Hour+5*time.Second {
 		t.Errorf("lifetime %v, want 2h", life)
 	}
 }
