@@ -130,7 +130,6 @@ func parse(data []byte, checkPython bool) (*File, error) {
 	return f, nil
 }
 
-
 // Bytes is the file's content.
 func (f *File) Bytes() []byte { return append([]byte(nil), f.data...) }
 
