@@ -15,7 +15,7 @@ import (
 const (
 	// minMintInterval is the least time between two renewals of a host
 	// after a successful mint, whatever the credential's lifetime.
-	minMintInterval = 30 * time.Second
+	minMintInterval = 10 * time.Second
 	backoffBase     = 5 * time.Second
 	backoffCap      = 5 * time.Minute
 )

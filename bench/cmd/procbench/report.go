@@ -59,6 +59,9 @@ func (r *results) checkTargets() {
 	if q, ok := ratio(idKeyringGet, idNoop); ok {
 		r.add("no-op write ≤ 1/40 of one keyring get", fmt.Sprintf("keyring get / no-op write = %.1f× (needs ≥ 40×)", q), q >= 40)
 	}
+	if q, ok := ratio(idKeyringGet, idLinkWarm); ok {
+		r.add("credgen as keyring, warm, ≥ 40× faster than Python keyring get", fmt.Sprintf("keyring get / credgen keyring get (warm) = %.1f× (needs ≥ 40×)", q), q >= 40)
+	}
 	if q, ok := ratio(idNoop, idBaseline); ok {
 		r.add("no-op write within 3× of the read-only Go baseline", fmt.Sprintf("no-op write / baseline = %.2f×", q), q <= 3)
 	}

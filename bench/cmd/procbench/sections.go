@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 
 	"github.com/credgen/credgen/bench/inproc"
@@ -19,6 +20,8 @@ const (
 	idForce         = "force"
 	idKeyringGet    = "keyring-get"
 	idKeyringNamed  = "keyring-get-named"
+	idLinkWarm      = "credgen-keyring-warm"
+	idLinkCold      = "credgen-keyring-cold"
 	idChainctl      = "chainctl"
 	idPython        = "python"
 	idBaselineLarge = "baseline-large"
@@ -33,6 +36,39 @@ const (
 	idInNoopSmall   = "inproc-noop-small"
 	idInForceLargeA = "inproc-force-large-allow-tracked"
 )
+
+// credgenKeyring links a folder's `keyring` to credgen, as `credgen keyring
+// install` does, and warms the credential cache of a home with no outputs.
+func (w *world) credgenKeyring(ctx context.Context) (link, home string, err error) {
+	home = w.path("credgen-keyring-home")
+	dir := w.path("credgen-keyring-bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", err
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return "", "", err
+	}
+	link = filepath.Join(dir, "keyring")
+	if err := removeIfExists(link); err != nil {
+		return "", "", err
+	}
+	if err := os.Symlink(w.tools.credgen, link); err != nil {
+		return "", "", err
+	}
+	cmd := exec.CommandContext(ctx, link, "get", inputs.DefaultIndex, "_token")
+	cmd.Env = w.homeEnv(home)
+	if out, err := cmd.Output(); err != nil || len(out) == 0 {
+		return "", "", fmt.Errorf("credgen as keyring: %v", err)
+	}
+	return link, home, nil
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
 
 // processRows times credgen, the read-only baseline and the keyring path as
 // whole processes, interleaved. The no-op homes must see no chainctl run.
@@ -53,6 +89,11 @@ func (w *world) processRows(ctx context.Context, r runner, warmup, runs int) ([]
 	if err := w.checkKeyring(ctx, krHome); err != nil {
 		return nil, nil, err
 	}
+	link, linkHome, err := w.credgenKeyring(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	coldCache := filepath.Join(linkHome, ".local", "state", "credgen", "credentials.json")
 	t := w.tools
 	cmds := []command{
 		{id: idBaseline, name: "baseline: Go binary, stat+read the 3 files", path: t.baseline, env: w.homeEnv(homes["small-noop"])},
@@ -62,6 +103,9 @@ func (w *world) processRows(ctx context.Context, r runner, warmup, runs int) ([]
 		{id: idKeyringGet, name: "keyring get " + inputs.DefaultIndex + " _token", path: t.keyring, args: []string{"get", inputs.DefaultIndex, "_token"}, env: w.keyringEnv(krHome)},
 		{id: idKeyringNamed, name: "keyring get, backend named in PYTHON_KEYRING_BACKEND (no discovery)", path: t.keyring, args: []string{"get", inputs.DefaultIndex, "_token"},
 			env: w.keyringEnv(krHome, "PYTHON_KEYRING_BACKEND=cgr_keyring_bench.ChainguardKeyring")},
+		{id: idLinkWarm, name: "credgen as keyring (a link), warm cache", path: link, args: []string{"get", inputs.DefaultIndex, "_token"}, env: w.homeEnv(linkHome)},
+		{id: idLinkCold, name: "credgen as keyring (a link), cold cache: one chainctl mint", path: link, args: []string{"get", inputs.DefaultIndex, "_token"}, env: w.homeEnv(linkHome),
+			before: func() error { return removeIfExists(coldCache) }},
 		{id: idChainctl, name: "fake chainctl auth token alone", path: filepath.Join(w.bin, "chainctl"), args: []string{"auth", "token", "--audience=libraries.cgr.dev"}, env: w.homeEnv(krHome)},
 		{id: idPython, name: "python3 -c pass (keyring's interpreter)", path: t.keyringPython, args: []string{"-c", "pass"}, env: w.keyringEnv(krHome)},
 		{id: idBaselineLarge, name: "baseline, large files", path: t.baseline, env: w.homeEnv(homes["large-noop"])},
