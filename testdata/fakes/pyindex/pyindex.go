@@ -130,7 +130,7 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ix.log.Debug("pyindex: request", "method", r.Method, "host", host, "path", r.URL.Path, "user", user)
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost && !strings.Contains(r.URL.Path, "/simple/") {
 		ix.serveUpload(w, r)
 		return
 	}
