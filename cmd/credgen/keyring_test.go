@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,252 +12,27 @@ import (
 	"github.com/credgen/credgen/internal/keyringcli"
 )
 
-const (
-	cgIndex = "https://libraries.cgr.dev/python/simple/"
-	caIndex = "https://acme-111122223333.d.codeartifact.us-east-1.amazonaws.com/pypi/plugins/simple/"
-	// broken is an index whose provider fails to mint.
-	broken  = "https://broken.cgr.dev/python/simple/"
-	cgToken = "eyJhbGciOi.cg-token"
-	caToken = "ca-token-0123"
-)
-
-// fakeKeyringSource serves two indexes and fails for a third. It ignores
-// the username it is given, so that the tests show credgen keyring's own
-// check that a named user is the provider's.
-type fakeKeyringSource struct{ lookups []string }
-
-func (f *fakeKeyringSource) Serves(service string) bool {
-	return service == cgIndex || service == caIndex || service == broken
-}
-
-func (f *fakeKeyringSource) Lookup(_ context.Context, service, username string) (string, string, error) {
-	f.lookups = append(f.lookups, service+" "+username)
-	switch service {
-	case cgIndex:
-		return "_token", cgToken, nil
-	case caIndex:
-		return "aws", caToken, nil
-	case broken:
-		return "", "", errors.New("chainguard: chainctl auth token: exit status 1: not logged in (run chainctl auth login --audience=libraries.cgr.dev)")
-	}
-	return "", "", fmt.Errorf("%s: %w", service, errNotServed)
-}
-
-// keyringResult is what one keyring call printed and returned.
+// keyringResult is what one run of credgen as keyring printed and returned.
 type keyringResult struct {
 	stdout, stderr string
 	code           int
 }
 
-func runKeyringCall(t *testing.T, call keyringCall, args ...string) keyringResult {
+// pythonKeyringDir makes a folder holding a fake Python keyring that prints
+// its arguments and the skip list it was handed, and exits 3.
+func pythonKeyringDir(t *testing.T) string {
 	t.Helper()
-	var out, errOut strings.Builder
-	call.stdio = keyringcli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errOut}
-	if call.source == nil {
-		call.source = func() (keyringSource, error) { return &fakeKeyringSource{}, nil }
-	}
-	code := call.run(context.Background(), args)
-	return keyringResult{out.String(), errOut.String(), code}
-}
-
-func TestKeyringAnswersAsKeyringDoes(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want keyringResult
-	}{
-		{"pip before 26.2", []string{"get", cgIndex, "_token"}, keyringResult{cgToken + "\n", "", 0}},
-		{"uv with a username", []string{"get", caIndex, "aws"}, keyringResult{caToken + "\n", "", 0}},
-		{"uv without a username", []string{"get", cgIndex, "--mode", "creds"}, keyringResult{"_token\n" + cgToken + "\n", "", 0}},
-		{"pip 26.2 without a username", []string{"--mode=creds", "--output=json", "get", cgIndex},
-			keyringResult{`{"username": "_token", "password": "` + cgToken + `"}` + "\n", "", 0}},
-		{"pip 26.2 with a username", []string{"--mode=creds", "--output=json", "get", caIndex, "aws"},
-			keyringResult{`{"username": "aws", "password": "` + caToken + `"}` + "\n", "", 0}},
-		{"password as json", []string{"get", caIndex, "aws", "--output", "json"}, keyringResult{`{"password": "` + caToken + `"}` + "\n", "", 0}},
-		{"an index credgen does not serve", []string{"get", "https://pypi.example.org/simple/", "me"}, keyringResult{"", "", 1}},
-		{"plain http", []string{"--mode=creds", "--output=json", "get", "http://libraries.cgr.dev/python/simple/"}, keyringResult{"", "", 1}},
-		{"a username that is not the provider's", []string{"get", cgIndex, "alice"}, keyringResult{"", "", 1}},
-		{"a wrong username in creds mode", []string{"--mode=creds", "--output=json", "get", caIndex, "admin"}, keyringResult{"", "", 1}},
-		{"list backends", []string{"--list-backends"}, keyringResult{"credgen (read-only)\n", "", 0}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := runKeyringCall(t, keyringCall{}, tt.args...)
-			if got != tt.want {
-				t.Errorf("keyring %q\n got %+v\nwant %+v", tt.args, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestKeyringFailsWithAMessageAndNothingOnStdout(t *testing.T) {
-	tests := []struct {
-		name       string
-		args       []string
-		code       int
-		wantStderr string
-	}{
-		{"a provider that cannot mint", []string{"get", broken, "--mode", "creds"}, 1, "chainctl auth login --audience=libraries.cgr.dev"},
-		{"set", []string{"set", cgIndex, "_token"}, 1, "read-only"},
-		{"del", []string{"del", caIndex, "aws"}, 1, "read-only"},
-		{"set for another service", []string{"set", "https://pypi.example.org/simple/", "me"}, 1, "read-only"},
-		{"disable", []string{"--disable"}, 1, "Python's keyring"},
-		{"diagnose", []string{"diagnose"}, 1, "Python's keyring"},
-		{"no username in password mode", []string{"get", cgIndex}, 2, "usage: keyring [-h]"},
-		{"an unknown option", []string{"get", cgIndex, "_token", "--verbose"}, 2, "keyring: error: unrecognized arguments: --verbose\n"},
-		{"a source that cannot be built", nil, 1, "config.toml:3"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			call := keyringCall{}
-			args := tt.args
-			if args == nil {
-				call.source = func() (keyringSource, error) { return nil, errors.New("config.toml:3: unknown key") }
-				args = []string{"get", cgIndex, "_token"}
-			}
-			got := runKeyringCall(t, call, args...)
-			if got.code != tt.code || got.stdout != "" || !strings.Contains(got.stderr, tt.wantStderr) {
-				t.Errorf("keyring %q: exit %d, stdout %q, stderr %q; want exit %d, no stdout, stderr with %q",
-					args, got.code, got.stdout, got.stderr, tt.code, tt.wantStderr)
-			}
-		})
-	}
-}
-
-func TestKeyringHelpIsKeyrings(t *testing.T) {
-	got := runKeyringCall(t, keyringCall{}, "get", "-h")
-	if got.code != 0 || !strings.HasPrefix(got.stdout, keyringcli.Usage) || got.stderr != "" {
-		t.Errorf("keyring get -h: %+v", got)
-	}
-}
-
-// keyringPath lays out a PATH for a credgen linked as keyring: two links to
-// it first (installed twice), then a fake Python keyring that prints its
-// arguments and the skip list it was handed, and exits 3.
-func keyringPath(t *testing.T) (self, pathList string) {
-	t.Helper()
-	root := t.TempDir()
-	self = filepath.Join(root, "go", "bin", "credgen")
-	writeFile(t, self, "#!/bin/sh\nexit 99\n", 0o755)
-	var dirs []string
-	for _, name := range []string{"local-bin", "bin"} {
-		dir := filepath.Join(root, name)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(self, filepath.Join(dir, "keyring")); err != nil {
-			t.Fatal(err)
-		}
-		dirs = append(dirs, dir)
-	}
-	python := filepath.Join(root, "usr-bin", "keyring")
-	writeFile(t, python, "#!/bin/sh\necho \"python keyring: $*\"\necho \"skip: $"+keyringcli.SkipEnv+"\" >&2\nexit 3\n", 0o755)
-	return self, strings.Join(append(dirs, filepath.Dir(python)), string(filepath.ListSeparator))
-}
-
-func writeFile(t *testing.T, path, content string, mode os.FileMode) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	dir := t.TempDir()
+	script := "#!/bin/sh\necho \"python keyring: $*\"\necho \"skip: $" + keyringcli.SkipEnv + "\" >&2\nexit 3\n"
+	if err := os.WriteFile(filepath.Join(dir, "keyring"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(content), mode); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestKeyringLinkHandsWhatItDoesNotServeToTheNextKeyring(t *testing.T) {
-	self, pathList := keyringPath(t)
-	delegated := func(args string) keyringResult {
-		return keyringResult{"python keyring: " + args + "\n", "skip: " + self + "\n", 3}
-	}
-	tests := []struct {
-		name string
-		args []string
-		want keyringResult
-	}{
-		{"a served index", []string{"get", cgIndex, "_token"}, keyringResult{cgToken + "\n", "", 0}},
-		{"another index", []string{"get", "https://pypi.example.org/simple/", "me"}, delegated("get https://pypi.example.org/simple/ me")},
-		{"another index, pip 26.2", []string{"--mode=creds", "--output=json", "get", "https://gitlab.example/simple/"},
-			delegated("--mode=creds --output=json get https://gitlab.example/simple/")},
-		{"a username that is not the provider's", []string{"get", cgIndex, "alice"}, delegated("get " + cgIndex + " alice")},
-		{"a failing provider stays credgen's", []string{"get", broken, "_token"}, keyringResult{"", "credgen: chainguard: chainctl auth token: exit status 1: not logged in (run chainctl auth login --audience=libraries.cgr.dev)\n", 1}},
-		{"set for another service", []string{"set", "https://pypi.example.org/simple/", "me"}, delegated("set https://pypi.example.org/simple/ me")},
-		{"a named Python backend", []string{"-b", "keyrings.alt.file.PlaintextKeyring", "get", cgIndex, "_token"}, delegated("-b keyrings.alt.file.PlaintextKeyring get " + cgIndex + " _token")},
-		{"disable", []string{"--disable"}, delegated("--disable")},
-		{"a line only a newer keyring reads", []string{"--format=toml", "get", "x", "y"}, delegated("--format=toml get x y")},
-		{"list backends: credgen's, then the next one's", []string{"--list-backends"}, keyringResult{"credgen (read-only)\npython keyring: --list-backends\n", "skip: " + self + "\n", 3}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			call := keyringCall{link: true, self: self, environ: []string{"PATH=" + pathList}}
-			got := runKeyringCall(t, call, tt.args...)
-			if got != tt.want {
-				t.Errorf("keyring %q\n got %+v\nwant %+v", tt.args, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestKeyringWithoutANextKeyringExitsQuietly(t *testing.T) {
-	self, pathList := keyringPath(t)
-	onlyLinks := strings.Join(filepath.SplitList(pathList)[:2], string(filepath.ListSeparator))
-	tests := []struct {
-		name    string
-		link    bool
-		path    string
-		args    []string
-		want    keyringResult
-		stderrs string
-	}{
-		{"linked, nothing after it on PATH", true, onlyLinks, []string{"get", "https://pypi.example.org/simple/", "me"}, keyringResult{"", "", 1}, ""},
-		{"run as credgen keyring, a keyring on PATH", false, pathList, []string{"get", "https://pypi.example.org/simple/", "me"}, keyringResult{"", "", 1}, ""},
-		{"run as credgen keyring, set", false, pathList, []string{"set", "https://pypi.example.org/simple/", "me"}, keyringResult{"", "", 1}, "read-only"},
-		{"linked, bad usage, nothing after it", true, onlyLinks, []string{"get"}, keyringResult{"", "", 2}, "keyring: error: get requires service and username"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			call := keyringCall{link: tt.link, self: self, environ: []string{"PATH=" + tt.path}}
-			got := runKeyringCall(t, call, tt.args...)
-			if got.code != tt.want.code || got.stdout != "" || !strings.Contains(got.stderr, tt.stderrs) || (tt.stderrs == "" && got.stderr != "") {
-				t.Errorf("keyring %q: %+v, want exit %d, no stdout, stderr with %q", tt.args, got, tt.want.code, tt.stderrs)
-			}
-		})
-	}
-}
-
-func TestKeyringLinkSkipsCredgensThatHandedTheCallOver(t *testing.T) {
-	self, pathList := keyringPath(t)
-	// An older credgen linked as keyring, first on PATH, handed this call on.
-	older := filepath.Join(t.TempDir(), "credgen")
-	writeFile(t, older, "#!/bin/sh\necho older credgen\n", 0o755)
-	olderDir := t.TempDir()
-	if err := os.Symlink(older, filepath.Join(olderDir, "keyring")); err != nil {
-		t.Fatal(err)
-	}
-	environ := []string{"PATH=" + olderDir + string(filepath.ListSeparator) + pathList, keyringcli.SkipEnv + "=" + older}
-	call := keyringCall{link: true, self: self, environ: environ}
-	got := runKeyringCall(t, call, "get", "https://pypi.example.org/simple/", "me")
-	want := keyringResult{"python keyring: get https://pypi.example.org/simple/ me\n", "skip: " + older + ":" + self + "\n", 3}
-	if got != want {
-		t.Errorf("got %+v\nwant %+v", got, want)
-	}
-}
-
-func TestKeyringLinkDoesNotHandACallOnTwice(t *testing.T) {
-	self, pathList := keyringPath(t)
-	// A keyring wrapper ran `keyring` again, which brought the call back here.
-	environ := []string{"PATH=" + pathList, keyringcli.SkipEnv + "=" + self}
-	call := keyringCall{link: true, self: self, environ: environ}
-	got := runKeyringCall(t, call, "get", "https://pypi.example.org/simple/", "me")
-	if want := (keyringResult{"", "", 1}); got != want {
-		t.Errorf("got %+v\nwant %+v", got, want)
-	}
+	return dir
 }
 
 // TestRunUnderTheNameKeyring runs credgen's main path with argv[0] "keyring".
 func TestRunUnderTheNameKeyring(t *testing.T) {
-	_, pathList := keyringPath(t)
-	t.Setenv("PATH", filepath.SplitList(pathList)[2]) // the fake Python keyring only
+	t.Setenv("PATH", pythonKeyringDir(t)) // the fake Python keyring only
 	tests := []struct {
 		name string
 		args []string
@@ -267,8 +40,8 @@ func TestRunUnderTheNameKeyring(t *testing.T) {
 	}{
 		{"a link hands --disable on", []string{"/home/u/.local/bin/keyring", "--disable"}, keyringResult{"python keyring: --disable\n", "", 3}},
 		{"credgen keyring does not", []string{"credgen", "keyring", "--disable"}, keyringResult{"", "credgen: keyring: --disable and diagnose belong to Python's keyring; credgen has nothing to disable or diagnose\n", 1}},
-		{"keyring's options reach credgen keyring", []string{"credgen", "keyring", "--help"}, keyringResult{keyringHelp, "", 0}},
-		{"credgen's global flags still come first", []string{"credgen", "--log-level", "debug", "keyring", "-h"}, keyringResult{keyringHelp, "", 0}},
+		{"keyring's options reach credgen keyring", []string{"credgen", "keyring", "--help"}, keyringResult{keyringcli.Help, "", 0}},
+		{"credgen's global flags still come first", []string{"credgen", "--log-level", "debug", "keyring", "-h"}, keyringResult{keyringcli.Help, "", 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,46 +80,6 @@ func TestKeyringLogsOnlyAtDebug(t *testing.T) {
 			}
 			if quiet := logged.Len() == 0; quiet != (level != "debug") {
 				t.Errorf("--log-level %s logged %q", level, logged.String())
-			}
-		})
-	}
-}
-
-func TestKeyringInstall(t *testing.T) {
-	self, _ := keyringPath(t)
-	home := t.TempDir()
-	pythonDir := filepath.Join(t.TempDir(), "venv-bin")
-	writeFile(t, filepath.Join(pythonDir, "keyring"), "#!/bin/sh\n", 0o755)
-	link := filepath.Join(home, ".local", "bin", "keyring")
-	tests := []struct {
-		name    string
-		path    string
-		args    []string
-		code    int
-		stdout  string
-		stderr  string
-		linkDir string
-	}{
-		{"default folder, not on PATH", pythonDir, nil, 0,
-			"linked " + link + " -> " + self + "\nnote: uv and pip run " + filepath.Join(pythonDir, "keyring") + " first; put " + filepath.Dir(link) + " before " + pythonDir + " on PATH\n", "", filepath.Dir(link)},
-		{"again, first on PATH", filepath.Dir(link) + ":" + pythonDir, nil, 0, link + " already links to " + self + "\n", "", filepath.Dir(link)},
-		{"a folder with nothing on PATH", "/nonexistent", []string{filepath.Join(home, "bin")}, 0,
-			"linked " + filepath.Join(home, "bin", "keyring") + " -> " + self + "\nnote: " + filepath.Join(home, "bin") + " is not on PATH; add it so that uv and pip find keyring\n", "", filepath.Join(home, "bin")},
-		{"over Python's keyring", "", []string{pythonDir}, 2, "", "credgen replaces only its own link", ""},
-		{"two folders", "", []string{"a", "b"}, 2, "", "at most one folder", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			call := keyringCall{self: self, environ: []string{"HOME=" + home, "PATH=" + tt.path}}
-			got := runKeyringCall(t, call, append([]string{"install"}, tt.args...)...)
-			if got.code != tt.code || got.stdout != tt.stdout || !strings.Contains(got.stderr, tt.stderr) {
-				t.Errorf("install %q: %+v\nwant exit %d, stdout %q, stderr with %q", tt.args, got, tt.code, tt.stdout, tt.stderr)
-			}
-			if tt.linkDir == "" {
-				return
-			}
-			if dest, err := os.Readlink(filepath.Join(tt.linkDir, "keyring")); err != nil || dest != self {
-				t.Errorf("link -> %q (%v), want %q", dest, err, self)
 			}
 		})
 	}
