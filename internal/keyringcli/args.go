@@ -2,7 +2,8 @@
 // (version 25.2 and later), which uv and pip run as a "subprocess keyring
 // provider": the argument grammar, the output formats, finding the next
 // `keyring` on PATH and handing a call over to it, and installing the link
-// that makes a program answer as `keyring`.
+// that makes a program answer as `keyring`, and answering one whole call
+// (Call) from a Source.
 //
 // The grammar is keyring's argparse parser: options may stand before, between
 // or after the positionals, long options take `--opt value` or `--opt=value`
