@@ -80,4 +80,13 @@ ls "$work/dl2"
 step "credgen remove: credentials out, your own entries untouched"
 "$credgen" remove
 show "$HOME/.netrc"
+
+step "no files at all: credgen as the keyring pip calls (--keyring-provider subprocess)"
+PATH="$work/kbin:$PATH" "$credgen" keyring install "$work/kbin"
+env -i HOME="$HOME" PATH="$work/kbin:$PATH" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_STATE_HOME="$XDG_STATE_HOME" \
+  XDG_CACHE_HOME="$XDG_CACHE_HOME" CREDGEN_CHAINCTL="$CREDGEN_CHAINCTL" HTTPS_PROXY="$HTTPS_PROXY" \
+  "$python" -m pip download --no-deps --disable-pip-version-check --no-input -q --cert "$FAKE_CA" \
+  -d "$work/dl3" --isolated --keyring-provider subprocess --index-url "https://_token@${cgr#https://}" credgen-probe
+ls "$work/dl3"
+grep -q libraries.cgr.dev "$HOME/.netrc" || echo "(no credgen entry in ~/.netrc: the credential came on demand)"
 printf '\ndemo done.\n'
