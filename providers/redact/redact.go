@@ -7,6 +7,7 @@ package redact
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -16,34 +17,43 @@ const Mask = "****"
 // secretWord is a word in a name that suggests the value is a credential.
 const secretWord = `(?:token|secret|passw(?:or)?d|passphrase|credential|authorization|cookie|api[_-]?key|access[_-]?key)`
 
-var (
-	// secretKeyName is a JSON (or Python dict) key whose value is masked
-	// whatever its type: a string, a number, a list, an object.
-	secretKeyName = regexp.MustCompile(`(?i)` + secretWord + `|key`)
-	// quotedKey is a quoted key followed by a colon, where a value starts.
-	quotedKey = regexp.MustCompile(`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*:\s*`)
-	// secretPair is name=value (logfmt, command lines) with a name that
-	// suggests a credential, or name: value (YAML, headers) when the name is
-	// one word joined with _ or - (access_token, client-secret) or is a
-	// password. The value may be quoted and may follow an auth scheme.
-	secretPair = regexp.MustCompile(`(?i)(?P<name>(?:[A-Za-z0-9_.-]*` + secretWord + `[A-Za-z0-9_.-]*\s*=|[A-Za-z0-9]*[_-][A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9_-]*:|[A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9]*[_-][A-Za-z0-9_-]*:|[A-Za-z0-9_-]*(?:api|access)[_-]key[A-Za-z0-9_-]*:|authorization:|\bpassw(?:or)?d\s*:|\bpassphrase\s*:)\s*(?:(?:bearer|basic)\s+)?)(?:"[^"]*"?|'[^']*'?|[^\s"',;&<]+)`)
-	// barePair is a bare word such as token: followed by one word. "token:
-	// not logged in" is prose and stays; "token: Ab3!x" is masked (see
-	// proseWord).
-	barePair = regexp.MustCompile(`(?i)(\b(?:token|secret|credential|key)\s*:\s*)([^\s"',;&<]+)`)
-	// proseWord is a plain word, perhaps capitalised, perhaps followed by
-	// punctuation: what follows "token:" in a sentence, never a credential.
-	proseWord = regexp.MustCompile(`^[A-Za-z][a-z]*[.,:;!?)]*$`)
-	// userinfo is the user:password@ part of a URL (a proxy's, say).
-	userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#]*@`)
-	// authScheme is an HTTP Authorization value.
-	authScheme = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[^\s"',;]+`)
-	// tokenLike is a long unbroken run of token characters (JWTs, API keys,
-	// base64), masked whatever it is.
-	tokenLike = regexp.MustCompile(`[A-Za-z0-9_\-.~+/=%]{24,}`)
-	// jwtLike is anything shaped like a JWT, however short.
-	jwtLike = regexp.MustCompile(`[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}`)
-)
+// patterns are the expressions redaction uses, compiled on first use: most
+// runs never redact, and compiling them at start-up cost every run (a keyring
+// lookup included) about a millisecond and a half.
+type patterns struct {
+	secretKeyName, quotedKey, secretPair, barePair, proseWord, userinfo, authScheme, tokenLike, jwtLike *regexp.Regexp
+}
+
+var compiled = sync.OnceValue(func() *patterns {
+	return &patterns{
+		// secretKeyName is a JSON (or Python dict) key whose value is masked
+		// whatever its type: a string, a number, a list, an object.
+		secretKeyName: regexp.MustCompile(`(?i)` + secretWord + `|key`),
+		// quotedKey is a quoted key followed by a colon, where a value starts.
+		quotedKey: regexp.MustCompile(`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*:\s*`),
+		// secretPair is name=value (logfmt, command lines) with a name that
+		// suggests a credential, or name: value (YAML, headers) when the name is
+		// one word joined with _ or - (access_token, client-secret) or is a
+		// password. The value may be quoted and may follow an auth scheme.
+		secretPair: regexp.MustCompile(`(?i)(?P<name>(?:[A-Za-z0-9_.-]*` + secretWord + `[A-Za-z0-9_.-]*\s*=|[A-Za-z0-9]*[_-][A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9_-]*:|[A-Za-z0-9_-]*` + secretWord + `[A-Za-z0-9]*[_-][A-Za-z0-9_-]*:|[A-Za-z0-9_-]*(?:api|access)[_-]key[A-Za-z0-9_-]*:|authorization:|\bpassw(?:or)?d\s*:|\bpassphrase\s*:)\s*(?:(?:bearer|basic)\s+)?)(?:"[^"]*"?|'[^']*'?|[^\s"',;&<]+)`),
+		// barePair is a bare word such as token: followed by one word. "token:
+		// not logged in" is prose and stays; "token: Ab3!x" is masked (see
+		// proseWord).
+		barePair: regexp.MustCompile(`(?i)(\b(?:token|secret|credential|key)\s*:\s*)([^\s"',;&<]+)`),
+		// proseWord is a plain word, perhaps capitalised, perhaps followed by
+		// punctuation: what follows "token:" in a sentence, never a credential.
+		proseWord: regexp.MustCompile(`^[A-Za-z][a-z]*[.,:;!?)]*$`),
+		// userinfo is the user:password@ part of a URL (a proxy's, say).
+		userinfo: regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#]*@`),
+		// authScheme is an HTTP Authorization value.
+		authScheme: regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[^\s"',;]+`),
+		// tokenLike is a long unbroken run of token characters (JWTs, API keys,
+		// base64), masked whatever it is.
+		tokenLike: regexp.MustCompile(`[A-Za-z0-9_\-.~+/=%]{24,}`),
+		// jwtLike is anything shaped like a JWT, however short.
+		jwtLike: regexp.MustCompile(`[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}`),
+	}
+})
 
 // Secrets returns s with every known secret (those of the exchange quoted,
 // masked wherever they appear, even when short) and anything credential-like
@@ -55,18 +65,18 @@ func Secrets(s string, known ...string) string {
 		}
 	}
 	s = secretValues(s)
-	s = userinfo.ReplaceAllString(s, `${1}`+Mask+`@`)
-	s = secretPair.ReplaceAllString(s, `${name}`+Mask)
-	s = barePair.ReplaceAllStringFunc(s, maskUnlessProse)
-	s = authScheme.ReplaceAllString(s, `$1$2`+Mask)
-	s = jwtLike.ReplaceAllString(s, Mask)
-	return tokenLike.ReplaceAllString(s, Mask)
+	s = compiled().userinfo.ReplaceAllString(s, `${1}`+Mask+`@`)
+	s = compiled().secretPair.ReplaceAllString(s, `${name}`+Mask)
+	s = compiled().barePair.ReplaceAllStringFunc(s, maskUnlessProse)
+	s = compiled().authScheme.ReplaceAllString(s, `$1$2`+Mask)
+	s = compiled().jwtLike.ReplaceAllString(s, Mask)
+	return compiled().tokenLike.ReplaceAllString(s, Mask)
 }
 
 // maskUnlessProse masks the value of a barePair match unless it is a word.
 func maskUnlessProse(match string) string {
-	m := barePair.FindStringSubmatch(match)
-	if proseWord.MatchString(m[2]) {
+	m := compiled().barePair.FindStringSubmatch(match)
+	if compiled().proseWord.MatchString(m[2]) {
 		return match
 	}
 	return m[1] + Mask
@@ -79,13 +89,13 @@ func secretValues(s string) string {
 	var b strings.Builder
 	rest := s
 	for {
-		loc := quotedKey.FindStringSubmatchIndex(rest)
+		loc := compiled().quotedKey.FindStringSubmatchIndex(rest)
 		if loc == nil {
 			b.WriteString(rest)
 			return b.String()
 		}
 		key := rest[loc[2]:loc[3]]
-		if !secretKeyName.MatchString(key) {
+		if !compiled().secretKeyName.MatchString(key) {
 			b.WriteString(rest[:loc[1]])
 			rest = rest[loc[1]:]
 			continue
