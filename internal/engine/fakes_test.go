@@ -88,6 +88,7 @@ func (p *fakeProvider) lastSecret() string {
 type world struct {
 	t          *testing.T
 	home       string
+	runtimeDir string // XDG_RUNTIME_DIR when set
 	chainguard *fakeProvider
 	menda      *fakeProvider
 }
@@ -117,6 +118,7 @@ func (w *world) engine(fl config.Flags) *Engine {
 		"XDG_CONFIG_HOME": filepath.Join(w.home, ".config"),
 		"XDG_STATE_HOME":  filepath.Join(w.home, ".local", "state"),
 		"XDG_CACHE_HOME":  filepath.Join(w.home, ".cache"),
+		"XDG_RUNTIME_DIR": w.runtimeDir,
 	}
 	s, err := config.Resolve(fl, config.Env{Getenv: func(k string) string { return env[k] }, Home: w.home, GOOS: "linux", Stat: os.Stat})
 	if err != nil {

@@ -98,3 +98,31 @@ func TestConcurrentLookupsMintOnce(t *testing.T) {
 		t.Errorf("%d mints, want 1", n)
 	}
 }
+
+// The credential cache lives in the runtime folder when there is one (memory
+// on most Linux systems), else beside the state; 0600 in a 0700 folder.
+func TestCredentialCachePlaceAndModes(t *testing.T) {
+	for _, runtime := range []bool{true, false} {
+		t.Run(fmt.Sprintf("XDG_RUNTIME_DIR set: %v", runtime), func(t *testing.T) {
+			w := newWorld(t)
+			want := w.home + "/.local/state/credgen/credentials.json"
+			if runtime {
+				w.runtimeDir = t.TempDir()
+				want = w.runtimeDir + "/credgen/credentials.json"
+			}
+			e := w.engine(config.Flags{})
+			if e.Settings.CredentialCache != want {
+				t.Fatalf("cache at %s, want %s", e.Settings.CredentialCache, want)
+			}
+			if _, _, err := e.Lookup(context.Background(), cgrIndex, "_token"); err != nil {
+				t.Fatal(err)
+			}
+			for path, mode := range map[string]os.FileMode{want: 0o600, want[:len(want)-len("/credentials.json")]: 0o700} {
+				fi, err := os.Stat(path)
+				if err != nil || fi.Mode().Perm() != mode {
+					t.Errorf("%s: %v, %v; want mode %04o", path, fi.Mode().Perm(), err, mode)
+				}
+			}
+		})
+	}
+}
