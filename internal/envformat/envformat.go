@@ -127,7 +127,7 @@ func checkValue(v Var, f Format) error {
 }
 
 // quoteSH is POSIX single quoting: everything is literal inside '...', and
-// a ' is written as '\” (close, escaped quote, reopen).
+// a ' closes the quote, is written escaped (\') and the quote reopens.
 func quoteSH(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
