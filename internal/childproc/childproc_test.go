@@ -100,10 +100,10 @@ func TestRunPassesSignalsOn(t *testing.T) {
 		trap   string
 	}{
 		{"SIGTERM trapped: the command's own code", syscall.SIGTERM,
-			`trap 'echo TERM > trapped; exit 3' TERM; touch ready; while :; do sleep 0.05; done`, 3, "TERM\n"},
+			`trap 'echo TERM > trapped; exit 3' TERM; touch ready; for i in $(seq 200); do sleep 0.05; done; exit 99`, 3, "TERM\n"},
 		{"SIGHUP trapped", syscall.SIGHUP,
-			`trap 'echo HUP > trapped; exit 4' HUP; touch ready; while :; do sleep 0.05; done`, 4, "HUP\n"},
-		{"SIGTERM not trapped: 128+15", syscall.SIGTERM, `touch ready; exec sleep 60`, 128 + 15, ""},
+			`trap 'echo HUP > trapped; exit 4' HUP; touch ready; for i in $(seq 200); do sleep 0.05; done; exit 99`, 4, "HUP\n"},
+		{"SIGTERM not trapped: 128+15", syscall.SIGTERM, `touch ready; exec sleep 10`, 128 + 15, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
