@@ -27,6 +27,7 @@ func execEnvCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"env-parse":        cmdEnvParse,
 		"dead-exec-folder": cmdDeadExecFolder,
 		"exec-folders":     cmdExecFolders,
+		"on-tty":           cmdOnTTY,
 	}
 }
 
@@ -138,7 +139,7 @@ func cmdEnvParse(ts *testscript.TestScript, neg bool, args []string) {
 		data, err := os.ReadFile(ts.Getenv("GITHUB_ENV"))
 		ts.Check(err)
 		vars = parseGitHubEnv(ts, string(data))
-		checkMasks(ts, ts.ReadFile(args[1]), vars)
+		fmt.Fprintf(ts.Stdout(), "(%d masks)\n", checkMasks(ts, ts.ReadFile(args[1]), vars))
 	default:
 		ts.Fatalf("unknown format %s", args[0])
 	}
@@ -219,14 +220,18 @@ func parseGitHubEnv(ts *testscript.TestScript, text string) map[string]string {
 	return vars
 }
 
-// checkMasks: stdout held only ::add-mask:: lines, and one for every
-// password; the NETRC file is under $RUNNER_TEMP, 0600.
-func checkMasks(ts *testscript.TestScript, stdout string, vars map[string]string) {
+// checkMasks: stdout held only ::add-mask:: lines, none twice, one for
+// every password; the NETRC file is under $RUNNER_TEMP, 0600. It returns
+// how many masks there were.
+func checkMasks(ts *testscript.TestScript, stdout string, vars map[string]string) int {
 	masks := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
 		v, ok := strings.CutPrefix(line, "::add-mask::")
 		if !ok {
 			ts.Fatalf("stdout holds a line that is not a mask command")
+		}
+		if masks[v] {
+			ts.Fatalf("a secret is masked twice")
 		}
 		masks[v] = true
 	}
@@ -244,6 +249,7 @@ func checkMasks(ts *testscript.TestScript, stdout string, vars map[string]string
 	if fi.Mode().Perm() != 0o600 {
 		ts.Fatalf("%s: mode %v", netrc, fi.Mode().Perm())
 	}
+	return len(masks)
 }
 
 func zip(ts *testscript.TestScript, names, values []string) map[string]string {
@@ -275,4 +281,15 @@ func cmdExecFolders(ts *testscript.TestScript, neg bool, args []string) {
 	if len(matches) != want {
 		ts.Fatalf("%d credgen-exec folders in %s, want %d: %v", len(matches), args[0], want, matches)
 	}
+}
+
+// on-tty N PROG ARGS...: PROG runs with a pseudo-terminal as its stdin,
+// stdout and stderr (Python's pty.spawn) and exits N; what it printed is the
+// script's stdout.
+func cmdOnTTY(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: on-tty N PROG ARGS...")
+	}
+	script := "import os, pty, sys\nsys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))"
+	cmdExits(ts, false, append([]string{args[0], worldOf(ts).kit.python, "-c", script}, args[1:]...))
 }

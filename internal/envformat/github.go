@@ -58,17 +58,19 @@ func (a Actions) Export(stdout io.Writer, vars []Var, netrc []byte) (string, err
 	return netrcPath, nil
 }
 
-// MaskCommands is one ::add-mask:: workflow command per non-empty line of
-// every secret: the runner masks what it is told line by line, as the log
-// shows a multi-line value.
+// MaskCommands is one ::add-mask:: workflow command per distinct non-empty
+// line of the secrets: the runner masks what it is told line by line, as the
+// log shows a multi-line value.
 func MaskCommands(vars []Var) string {
 	var b strings.Builder
+	seen := map[string]bool{}
 	for _, v := range vars {
 		if !v.Secret {
 			continue
 		}
 		for line := range strings.SplitSeq(v.Value, "\n") {
-			if line = strings.TrimSuffix(line, "\r"); line != "" {
+			if line = strings.TrimSuffix(line, "\r"); line != "" && !seen[line] {
+				seen[line] = true
 				b.WriteString("::add-mask::" + escapeCommandData(line) + "\n")
 			}
 		}

@@ -120,9 +120,23 @@ func TestGitHubNeedsTheRunnersVariables(t *testing.T) {
 	}
 }
 
-func TestMaskCommandsEscapeData(t *testing.T) {
-	got := MaskCommands([]Var{{Name: "P", Value: "100%\r\nx", Secret: true}, {Name: "U", Value: "aws"}})
+func TestMaskCommandsEscapeDataAndSayEachOnce(t *testing.T) {
+	got := MaskCommands([]Var{{Name: "P", Value: "100%\r\nx", Secret: true}, {Name: "U", Value: "aws"},
+		{Name: "SAME_AS_P", Value: "100%\r\nx", Secret: true}})
 	if want := "::add-mask::100%25\n::add-mask::x\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestGitHubMasksComeFirst(t *testing.T) {
+	// $GITHUB_ENV cannot be written: the masks were printed all the same,
+	// before anything else was tried.
+	var stdout bytes.Buffer
+	a := Actions{EnvFile: filepath.Join(t.TempDir(), "no-such-folder", "env"), TempDir: t.TempDir()}
+	if _, err := a.Export(&stdout, hardValues, nil); err == nil {
+		t.Fatal("no error")
+	}
+	if !strings.HasPrefix(stdout.String(), "::add-mask::"+hardValues[0].Value+"\n") {
+		t.Errorf("stdout %q", stdout.String())
 	}
 }
