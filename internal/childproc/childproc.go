@@ -55,6 +55,10 @@ type Command struct {
 
 	// Started, when set, is called with the command's PID once it runs.
 	Started func(pid int)
+
+	// fromTerminal says whether the command got a signal from the terminal
+	// already (deliveredByTerminal when nil); tests replace it.
+	fromTerminal func(os.Signal) bool
 }
 
 // NotStartedError says the command could not be started; Code is the exit
@@ -102,12 +106,16 @@ func (c *Command) Run() (int, error) {
 	if c.Started != nil {
 		c.Started(cmd.Process.Pid)
 	}
+	fromTerminal := c.fromTerminal
+	if fromTerminal == nil {
+		fromTerminal = deliveredByTerminal
+	}
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case sig := <-sigs:
-				if !deliveredByTerminal(sig) {
+				if !fromTerminal(sig) {
 					_ = cmd.Process.Signal(sig) // it may have just ended
 				}
 			case <-done:

@@ -66,10 +66,11 @@ exit 7`
 // runSignalled starts script, waits for it to create the file "ready",
 // sends sig to this process (as kill would to credgen) and returns the
 // exit code.
-func runSignalled(t *testing.T, script string, sig syscall.Signal) (int, string) {
+func runSignalled(t *testing.T, script string, sig syscall.Signal, fromTerminal bool) (int, string) {
 	t.Helper()
 	base, work := t.TempDir(), t.TempDir()
 	c, out := shell(t, base, "cd "+work+"\n"+script, nil)
+	c.fromTerminal = func(os.Signal) bool { return fromTerminal }
 	c.Started = func(int) {
 		go func() {
 			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -93,21 +94,28 @@ func runSignalled(t *testing.T, script string, sig syscall.Signal) (int, string)
 
 func TestRunPassesSignalsOn(t *testing.T) {
 	cases := []struct {
-		name   string
-		sig    syscall.Signal
-		script string
-		want   int
-		trap   string
+		name     string
+		sig      syscall.Signal
+		script   string
+		want     int
+		trap     string
+		terminal bool // the terminal sent it to the command too
 	}{
+		{"SIGINT trapped", syscall.SIGINT,
+			`trap 'echo INT > trapped; exit 5' INT; touch ready; for i in $(seq 200); do sleep 0.05; done; exit 99`, 5, "INT\n", false},
+		// Here the test sent it to credgen alone, so the command never
+		// gets it and ends on its own.
+		{"SIGINT from the terminal: not sent twice", syscall.SIGINT,
+			`trap 'echo INT > trapped; exit 5' INT; touch ready; for i in $(seq 10); do sleep 0.05; done; exit 99`, 99, "", true},
 		{"SIGTERM trapped: the command's own code", syscall.SIGTERM,
-			`trap 'echo TERM > trapped; exit 3' TERM; touch ready; for i in $(seq 200); do sleep 0.05; done; exit 99`, 3, "TERM\n"},
+			`trap 'echo TERM > trapped; exit 3' TERM; touch ready; for i in $(seq 200); do sleep 0.05; done; exit 99`, 3, "TERM\n", false},
 		{"SIGHUP trapped", syscall.SIGHUP,
-			`trap 'echo HUP > trapped; exit 4' HUP; touch ready; for i in $(seq 200); do sleep 0.05; done; exit 99`, 4, "HUP\n"},
-		{"SIGTERM not trapped: 128+15", syscall.SIGTERM, `touch ready; exec sleep 10`, 128 + 15, ""},
+			`trap 'echo HUP > trapped; exit 4' HUP; touch ready; for i in $(seq 200); do sleep 0.05; done; exit 99`, 4, "HUP\n", false},
+		{"SIGTERM not trapped: 128+15", syscall.SIGTERM, `touch ready; exec sleep 10`, 128 + 15, "", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, trapped := runSignalled(t, c.script, c.sig)
+			code, trapped := runSignalled(t, c.script, c.sig, c.terminal)
 			if code != c.want || trapped != c.trap {
 				t.Errorf("exit %d, trapped %q; want %d, %q", code, trapped, c.want, c.trap)
 			}

@@ -14,13 +14,14 @@ import (
 var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 
 // deliveredByTerminal says whether the command already got sig from the
-// terminal: Ctrl-C and a hang-up go to the terminal's whole foreground
-// process group, the command included, and a second SIGINT would cut
-// short the clean-up the first one started. That is so when credgen's
-// process group is its controlling terminal's foreground group. A signal
-// sent to credgen alone (kill, a CI runner, a container's stop) is passed on.
+// terminal: Ctrl-C sends SIGINT to the terminal's whole foreground process
+// group, the command included, and a second SIGINT would cut short the
+// clean-up the first one started. That is so when credgen's process group
+// is its controlling terminal's foreground group. SIGTERM and SIGHUP, and a
+// SIGINT when credgen runs in the background or without a terminal (a CI
+// runner, a container's stop, kill), are passed on.
 func deliveredByTerminal(sig os.Signal) bool {
-	if sig == syscall.SIGTERM {
+	if sig != syscall.SIGINT {
 		return false
 	}
 	tty, err := os.Open("/dev/tty")
