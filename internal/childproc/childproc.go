@@ -79,6 +79,12 @@ func (c *Command) Run() (int, error) {
 	if len(c.Argv) == 0 || c.Argv[0] == "" {
 		return 0, errors.New("no command to run")
 	}
+	// Registered before the folder exists and given up only after it is
+	// removed: a signal meanwhile is passed on (or reaches the command
+	// once it starts), never left to end credgen before its clean-up.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, forwarded...)
+	defer signal.Stop(sigs)
 	dir, err := os.MkdirTemp(c.Base, folderPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return 0, fmt.Errorf("make the private folder: %w", err)
@@ -95,17 +101,25 @@ func (c *Command) Run() (int, error) {
 	cmd.Env = withVars(c.Env, c.Vars, netrc)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, c.Stderr
 
-	// Registered before the start: a signal arriving meanwhile is passed on,
-	// not left to end credgen (and skip the clean-up).
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, forwarded...)
-	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		return 0, notStarted(c.Argv[0], err)
 	}
 	if c.Started != nil {
 		c.Started(cmd.Process.Pid)
 	}
+	stopForwarding := c.forward(sigs, cmd.Process)
+	err = cmd.Wait()
+	stopForwarding()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		return 0, fmt.Errorf("wait for %s: %w", c.Argv[0], err)
+	}
+	return exitCode(cmd.ProcessState), nil
+}
+
+// forward passes what arrives on sigs to p until the returned func is
+// called, but for what the terminal already sent it.
+func (c *Command) forward(sigs <-chan os.Signal, p *os.Process) (stop func()) {
 	fromTerminal := c.fromTerminal
 	if fromTerminal == nil {
 		fromTerminal = deliveredByTerminal
@@ -116,20 +130,14 @@ func (c *Command) Run() (int, error) {
 			select {
 			case sig := <-sigs:
 				if !fromTerminal(sig) {
-					_ = cmd.Process.Signal(sig) // it may have just ended
+					_ = p.Signal(sig) // it may have just ended
 				}
 			case <-done:
 				return
 			}
 		}
 	}()
-	err = cmd.Wait()
-	close(done)
-	var exitErr *exec.ExitError
-	if err != nil && !errors.As(err, &exitErr) {
-		return 0, fmt.Errorf("wait for %s: %w", c.Argv[0], err)
-	}
-	return exitCode(cmd.ProcessState), nil
+	return func() { close(done) }
 }
 
 func notStarted(name string, err error) error {
