@@ -113,13 +113,15 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			removeCommand(),
 			serviceCommand(),
 			keyringCommand(),
+			execCommand(),
+			envCommand(),
 			versionCommand(),
 		)...),
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			if cmd.Args().Present() {
 				return &usageError{msg: fmt.Sprintf("unknown command %q (see credgen --help)", cmd.Args().First())}
 			}
-			return &usageError{msg: "a command is needed: write, watch, status, remove, service, version (see credgen --help)"}
+			return &usageError{msg: "a command is needed: write, watch, status, remove, service, keyring, exec, env, version (see credgen --help)"}
 		},
 	}
 }

@@ -52,6 +52,8 @@ func printsSecrets(args []string) bool {
 			return slices.Contains(args[i+1:], "get")
 		case "env":
 			return true
+		case "exec": // what COMMAND prints is not credgen's
+			return false
 		}
 	}
 	return false
@@ -140,6 +142,9 @@ func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 		"mtime":          cmdMtime,
 		"islink":         cmdIsLink,
 	} {
+		cmds[name] = cmd
+	}
+	for name, cmd := range execEnvCommands() {
 		cmds[name] = cmd
 	}
 	return cmds
