@@ -106,14 +106,15 @@ func recordOf(h *hostPlan) *state.Index {
 	return nil
 }
 
-// newer is whichever of a and b expires later (nil counts as none).
+// newer is whichever of a and b credgen obtained later (nil counts as none):
+// a provider may claim any expiry, but the later mint is the fresher one.
 func newer(a, b *providers.Credential) *providers.Credential {
 	switch {
 	case a == nil:
 		return b
 	case b == nil:
 		return a
-	case b.Expiry.After(a.Expiry):
+	case b.ObtainedAt.After(a.ObtainedAt):
 		return b
 	}
 	return a

@@ -72,7 +72,7 @@ func settle(h *hostPlan, got obtained) *HostOutcome {
 	for _, m := range h.indexes {
 		out.Indexes = append(out.Indexes, &m.IndexSpec)
 	}
-	if got.cred != nil && (h.current == nil || !h.current.Expiry.After(got.cred.Expiry)) {
+	if got.cred != nil && (h.current == nil || !h.current.ObtainedAt.After(got.cred.ObtainedAt)) {
 		out.Credential, out.Minted = got.cred, got.minted
 	}
 	return out

@@ -237,3 +237,16 @@ func TestDryRunMintsAndWritesNothing(t *testing.T) {
 		t.Errorf("diff:\n%s", diff)
 	}
 }
+
+// A forced mint is written even when the credential it replaces claims a
+// later expiry: the later mint is the fresher one.
+func TestForcedMintReplacesACredentialClaimingALaterExpiry(t *testing.T) {
+	w := newWorld(t)
+	w.chainguard.lifetime = 20 * time.Hour
+	w.mustWrite(w.engine(config.Flags{DefaultIndex: cgrIndex}), WriteOptions{})
+	w.chainguard.lifetime = time.Hour
+	pass := w.mustWrite(w.engine(config.Flags{}), WriteOptions{Force: true})
+	if !pass.Hosts[0].Minted || !strings.Contains(w.read(w.netrc()), w.chainguard.lastSecret()) {
+		t.Errorf("the forced mint was not written:\n%s", w.read(w.netrc()))
+	}
+}
