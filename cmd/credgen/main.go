@@ -110,6 +110,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			writeCommand(),
 			watchCommand(),
 			statusCommand(),
+			doctorCommand(),
 			removeCommand(),
 			serviceCommand(),
 			keyringCommand(),
@@ -119,7 +120,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			if cmd.Args().Present() {
 				return &usageError{msg: fmt.Sprintf("unknown command %q (see credgen --help)", cmd.Args().First())}
 			}
-			return &usageError{msg: "a command is needed: write, watch, status, remove, service, version (see credgen --help)"}
+			return &usageError{msg: "a command is needed: write, watch, status, doctor, remove, service, version (see credgen --help)"}
 		},
 	}
 }
