@@ -29,7 +29,7 @@ func (w *world) credentialVerdict(ix Index) Verdict {
 		v.Why += "; last error: " + ix.LastError
 	}
 	if ahead := ix.IssuedAt.Sub(w.env.Now); !ix.IssuedAt.IsZero() && ahead > ClockSkewTolerance && v.Status == OK {
-		v.Status = Problem
+		v.Status, v.Sends = Problem, ""
 		v.Why = fmt.Sprintf("this machine's clock is %s behind the token's issue time: the server may call it expired or not yet valid, and credgen renews at the wrong moment", ahead.Round(time.Second))
 		v.Fix = "set the clock right (e.g. `timedatectl set-ntp true`)"
 	}
