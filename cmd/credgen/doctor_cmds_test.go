@@ -35,7 +35,7 @@ func cmdHomeSnapshot(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 || (args[0] != "save" && args[0] != "same") {
 		ts.Fatalf("usage: home-snapshot save|same")
 	}
-	saved := ts.MkAbs(".home-snapshot.json") // outside HOME
+	saved := filepath.Join(ts.Getenv("WORK"), ".home-snapshot.json") // outside HOME
 	now := snapshotHome(ts, ts.Getenv("HOME"))
 	if args[0] == "save" {
 		data, err := json.Marshal(now)

@@ -271,3 +271,22 @@ func TestNoSecretInReport(t *testing.T) {
 		}
 	}
 }
+
+// TestPipKeyringProvider: PIP_KEYRING_PROVIDER, else keyring-provider from
+// [install], else from [global].
+func TestPipKeyringProvider(t *testing.T) {
+	files := map[string]string{"/home/u/.config/pip/pip.conf": "[global]\nkeyring_provider = import\n[install]\nkeyring-provider = subprocess\n"}
+	cases := []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"[install] over [global]", nil, "subprocess"},
+		{"the environment over both", map[string]string{"PIP_KEYRING_PROVIDER": "disabled"}, "disabled"},
+	}
+	for _, c := range cases {
+		if got := newWorld(&Facts{}, fakeEnv(c.vars, files)).pipConfig().keyring; got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
