@@ -27,7 +27,7 @@ func doctorCommand() *cli.Command {
 		Usage: "say, per index and per client, whether that client would send credgen's fresh credential, and why not",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "index", Usage: "check only this managed index `URL` (repeatable)"},
-			&cli.StringFlag{Name: "client", OnlyOnce: true, Usage: "check only these clients, any of `pip,uv,poetry,pdm,pipenv,twine,curl` (default all)"},
+			&cli.StringFlag{Name: "client", OnlyOnce: true, Usage: "check only these clients, a comma-separated `LIST` of pip,uv,poetry,pdm,pipenv,twine,curl (default all)"},
 			&cli.BoolFlag{Name: "json", Usage: "print one JSON document"},
 		},
 		Action: runDoctor,
@@ -91,7 +91,7 @@ func doctorEngine(cmd *cli.Command) (*engine.Engine, *doctor.Env, error) {
 		self = real
 	}
 	env := &doctor.Env{
-		Getenv: os.Getenv, Environ: os.Environ(), Cwd: cwd, Home: cenv.Home, GOOS: runtime.GOOS,
+		Getenv: os.Getenv, Cwd: cwd, Home: cenv.Home, GOOS: runtime.GOOS,
 		ReadFile: os.ReadFile, LookPath: exec.LookPath, RealPath: filepath.EvalSymlinks,
 		IsDir: func(p string) bool { fi, err := os.Stat(p); return err == nil && fi.IsDir() },
 		Self:  self, Now: time.Now(),

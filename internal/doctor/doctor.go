@@ -50,7 +50,6 @@ type Index struct {
 // program. Nothing in it writes.
 type Env struct {
 	Getenv   func(string) string
-	Environ  []string // KEY=value, for variables found by prefix (POETRY_HTTP_BASIC_*)
 	Cwd      string
 	Home     string
 	GOOS     string

@@ -1,5 +1,7 @@
 package doctor
 
+import "path/filepath"
+
 // withKeyring is v, or, when the client found no credential and its
 // keyring provider is "subprocess", what the `keyring` command first on
 // PATH answers instead: credgen's own answer (ok) or another program's.
@@ -17,7 +19,7 @@ func (w *world) withKeyring(ix Index, v Verdict, client, provider string) Verdic
 	}
 	return Verdict{Status: Problem, Source: "keyring " + path, Sends: "what that keyring answers",
 		Why: client + " finds no credential for " + ix.Host + " in its configuration or netrc, so it asks `keyring` (keyring-provider subprocess), and the first `keyring` on PATH, " + path + ", is not credgen",
-		Fix: "run `credgen keyring install DIR` with DIR ahead of " + dirOf(path) + " on PATH"}
+		Fix: "run `credgen keyring install DIR` with DIR ahead of " + filepath.Dir(path) + " on PATH"}
 }
 
 // isCredgen says whether path is credgen's binary or a link to it.
@@ -27,13 +29,4 @@ func (w *world) isCredgen(path string) bool {
 	}
 	real, err := w.realPath(path)
 	return err == nil && real == w.env.Self
-}
-
-func dirOf(p string) string {
-	for i := len(p) - 1; i > 0; i-- {
-		if p[i] == '/' {
-			return p[:i]
-		}
-	}
-	return p
 }

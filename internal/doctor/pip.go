@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/credgen/credgen/generator/pipconf"
@@ -225,7 +226,7 @@ func (w *world) pipNotUsed(ix Index, c *pipConfig, winners []pipValue) (Verdict,
 		v.Why = "PIP_CONFIG_FILE=" + os.DevNull + " makes pip read no configuration file, so it never sees credgen's " + own
 		v.Fix = "unset PIP_CONFIG_FILE"
 		return v, true
-	case !contains(c.readFrom, own):
+	case !slices.Contains(c.readFrom, own):
 		v.Why = "pip does not read credgen's " + own
 		if f := w.getenv("PIP_CONFIG_FILE"); f != "" {
 			v.Why += " (PIP_CONFIG_FILE=" + f + " replaces the user files)"
@@ -252,15 +253,6 @@ func (w *world) pipFix(v pipValue) string {
 		return "run `credgen write`"
 	}
 	return "remove that setting from " + v.path + " (or its credentials), or run `credgen write --pip-conf " + v.path + "`"
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // iniValue finds key in section of an INI file as configparser reads it

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -279,7 +280,7 @@ func (w *world) uvNotUsed(ix Index, c *uvConfig) (Verdict, bool) {
 	for _, e := range doc.Indexes() {
 		named = named || urlcred.Key(e.URL) == urlcred.Key(ix.URL)
 	}
-	if !named || contains(c.readFrom, own) {
+	if !named || slices.Contains(c.readFrom, own) {
 		return Verdict{}, false
 	}
 	v := Verdict{Status: Problem, Sends: "nothing to this index", Why: "uv does not read credgen's " + own}
