@@ -89,4 +89,16 @@ env -i HOME="$HOME" PATH="$work/kbin:$PATH" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" X
   -d "$work/dl3" --isolated --keyring-provider subprocess --index-url "https://_token@${cgr#https://}" credgen-probe
 ls "$work/dl3"
 grep -q libraries.cgr.dev "$HOME/.netrc" || echo "(no credgen entry in ~/.netrc: the credential came on demand)"
+
+step "credgen doctor: a stale PIP_INDEX_URL exported in the shell wins over pip.conf"
+"$credgen" write --default-index "$cgr"
+"$credgen" doctor --client pip,uv,curl
+export PIP_INDEX_URL="https://_token:an-old-expired-token@libraries.cgr.dev/python/simple/"
+echo "\$ export PIP_INDEX_URL=https://_token:****@libraries.cgr.dev/python/simple/"
+rc=0
+"$credgen" doctor --client pip || rc=$?
+[ "$rc" = 1 ] || { echo "unexpected: doctor exited $rc, want 1 (a problem found)"; exit 1; }
+unset PIP_INDEX_URL
+echo "\$ unset PIP_INDEX_URL"
+"$credgen" doctor --client pip
 printf '\ndemo done.\n'

@@ -110,6 +110,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			writeCommand(),
 			watchCommand(),
 			statusCommand(),
+			doctorCommand(),
 			removeCommand(),
 			serviceCommand(),
 			keyringCommand(),
@@ -121,7 +122,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 			if cmd.Args().Present() {
 				return &usageError{msg: fmt.Sprintf("unknown command %q (see credgen --help)", cmd.Args().First())}
 			}
-			return &usageError{msg: "a command is needed: write, watch, status, remove, service, keyring, exec, env, version (see credgen --help)"}
+			return &usageError{msg: "a command is needed: write, watch, status, doctor, remove, service, keyring, exec, env, version (see credgen --help)"}
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,6 +130,7 @@ func worldOf(ts *testscript.TestScript) *scriptWorld {
 
 func scriptCommands() map[string]func(*testscript.TestScript, bool, []string) {
 	cmds := watchCommands()
+	maps.Copy(cmds, doctorCommands())
 	for name, cmd := range map[string]func(*testscript.TestScript, bool, []string){
 		"pip-download":   cmdPipDownload,
 		"keyring-link":   cmdKeyringLink,

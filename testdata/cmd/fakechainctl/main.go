@@ -10,6 +10,7 @@
 //	FAKE_CHAINCTL_MODE       ok (default) | fail | leakyfail | hang | garbage | huge | noexp | badchars
 //	FAKE_CHAINCTL_MODE_FILE  a file whose trimmed content, when it exists, overrides FAKE_CHAINCTL_MODE
 //	FAKE_CHAINCTL_TTL        token lifetime (Go duration; default 1h, pull-token: its --ttl)
+//	FAKE_CHAINCTL_AHEAD      Go duration: issue tokens as a clock this far ahead would (iat in the future)
 //	FAKE_CHAINCTL_IDENTITY   pull-token identity_id (default 4f1e2d3c/9a8b7c6d5e4f3a2b)
 //	FAKE_CHAINCTL_LOG        file to append one JSON line per call: time, args, token (""
 //	                         when none was issued), mode, pid, and in hang mode child_pid
@@ -280,7 +281,11 @@ func printToken(req request, mode string, entry logEntry, stdout, stderr io.Writ
 	if req.pullToken {
 		subject, audience = identity(), pullAudience
 	}
-	token := faketoken.Issue(subject, audience, ttl, time.Now())
+	issued := time.Now()
+	if ahead, err := time.ParseDuration(os.Getenv("FAKE_CHAINCTL_AHEAD")); err == nil {
+		issued = issued.Add(ahead)
+	}
+	token := faketoken.Issue(subject, audience, ttl, issued)
 	if mode == "badchars" {
 		token = token[:len(token)/2] + " " + token[len(token)/2:]
 	}
