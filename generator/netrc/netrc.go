@@ -130,6 +130,12 @@ func parse(data []byte, checkPython bool) (*File, error) {
 	return f, nil
 }
 
+// PythonReadable reports whether Python's netrc module (what pip and
+// requests use) reads the file at all. One it refuses (a byte-order mark, a
+// word it calls a bad token) is still edited as curl reads it, but pip finds
+// no credential in it.
+func (f *File) PythonReadable() bool { return f.pyOK }
+
 // Bytes is the file's content.
 func (f *File) Bytes() []byte { return append([]byte(nil), f.data...) }
 
