@@ -2,10 +2,10 @@ package engine
 
 import (
 	"context"
-	"syscall"
 	"time"
 
 	"github.com/credgen/credgen/internal/config"
+	"github.com/credgen/credgen/internal/proc"
 	"github.com/credgen/credgen/providers"
 )
 
@@ -88,6 +88,5 @@ func alive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || err == syscall.EPERM
+	return proc.Alive(pid)
 }
