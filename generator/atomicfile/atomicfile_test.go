@@ -31,15 +31,6 @@ func readString(t *testing.T, path string) string {
 	return string(b)
 }
 
-func modeOf(t *testing.T, path string) fs.FileMode {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi.Mode().Perm()
-}
-
 // symlinkOrSkip makes a symlink, skipping the test where the system refuses
 // (Windows without developer mode or the symlink privilege).
 func symlinkOrSkip(t *testing.T, target, link string) {

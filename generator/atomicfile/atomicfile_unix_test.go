@@ -5,12 +5,22 @@ package atomicfile
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
+
+func modeOf(t *testing.T, path string) fs.FileMode {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
+}
 
 func TestWriteCreatesOwnerOnlyFileAndFolders(t *testing.T) {
 	dir := t.TempDir()
