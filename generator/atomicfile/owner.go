@@ -51,3 +51,19 @@ func decideOwner(path string, id ids) (ownerPlan, error) {
 	}
 	return ownerPlan{chown: true, uid: id.fileUID, gid: id.fileGID}, nil
 }
+
+// CheckOwner says, before anything is minted or written, whether Write
+// would refuse path because of its owner (ErrForeignOwner). A missing file
+// is fine: credgen creates it as its own.
+func CheckOwner(path string) error {
+	real, err := Resolve(path)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", path, err)
+	}
+	old, err := os.Lstat(real)
+	if err != nil {
+		return nil // missing, or Write reports why it cannot stat it
+	}
+	_, err = planOwner(real, old)
+	return err
+}

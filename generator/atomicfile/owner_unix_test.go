@@ -63,6 +63,9 @@ func TestWriteAsRootKeepsForeignOwnerOnlyInOwnersFolder(t *testing.T) {
 			if err := os.Chown(path, alice, alice); err != nil {
 				t.Fatal(err)
 			}
+			if err := CheckOwner(path); errors.Is(err, ErrForeignOwner) != tc.refused {
+				t.Errorf("CheckOwner: err = %v, refused want %v", err, tc.refused)
+			}
 			_, err := Write(path, []byte("secret\n"), Options{})
 			if refused := errors.Is(err, ErrForeignOwner); refused != tc.refused {
 				t.Fatalf("err = %v, refused want %v", err, tc.refused)
