@@ -46,7 +46,10 @@ func decideOwner(path string, id ids) (ownerPlan, error) {
 			"keeping that owner would hand it the new credentials; remove the file or give it to the folder's owner",
 			path, ErrForeignOwner, id.fileUID, id.dirUID, id.euid)
 	}
-	if id.fileUID == id.euid && id.fileGID == id.egid {
+	// A user's own file keeps the group the system gave the new file: only
+	// root may give it any group (a user may not chown to a group it is not
+	// in), and with owner-only modes the group grants nothing.
+	if id.fileUID == id.euid && (id.fileGID == id.egid || id.euid != 0) {
 		return ownerPlan{}, nil
 	}
 	return ownerPlan{chown: true, uid: id.fileUID, gid: id.fileGID}, nil

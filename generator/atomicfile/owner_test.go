@@ -14,8 +14,9 @@ func TestDecideOwner(t *testing.T) {
 		refused bool
 	}{
 		{"own file", ids{euid: alice, egid: alice, fileUID: alice, fileGID: alice, dirUID: alice}, ownerPlan{}, false},
-		{"own file, other group kept", ids{euid: alice, egid: alice, fileUID: alice, fileGID: 50, dirUID: alice},
-			ownerPlan{chown: true, uid: alice, gid: 50}, false},
+		{"own file, other group: no chown a user may not do", ids{euid: alice, egid: alice, fileUID: alice, fileGID: 50, dirUID: alice}, ownerPlan{}, false},
+		{"root's own file, other group kept", ids{euid: root, egid: root, fileUID: root, fileGID: 50, dirUID: root},
+			ownerPlan{chown: true, uid: root, gid: 50}, false},
 		{"root on a user's file in the user's folder", ids{euid: root, egid: root, fileUID: alice, fileGID: alice, dirUID: alice},
 			ownerPlan{chown: true, uid: alice, gid: alice}, false},
 		{"root on a user's file in a shared folder", ids{euid: root, egid: root, fileUID: alice, fileGID: alice, dirUID: root}, ownerPlan{}, true},
