@@ -2,8 +2,9 @@
 // the old file or the new one, never a mix: temp file in the target's real
 // folder, fsync, rename, fsync of the folder. It writes through symlinks (the
 // link stays, its target is replaced), creates files 0600, tightens a looser
-// existing mode, keeps the owner, and leaves identical content untouched so
-// the mtime stays. Hand-written because renameio replaces a symlinked ~/.netrc
+// existing mode (on Windows: an access list for the owner alone), keeps the
+// owner where that is safe, and leaves identical content untouched so the
+// mtime stays. Hand-written because renameio replaces a symlinked ~/.netrc
 // instead of writing through it.
 package atomicfile
 
@@ -15,7 +16,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 )
 
@@ -136,7 +136,7 @@ func Read(path string) (data []byte, exists bool, err error) {
 // bytes. It never blocks on a FIFO: the file is opened non-blocking and
 // checked before any read. Errors are *fs.PathError.
 func ReadLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlock, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -198,8 +198,14 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 	mode := fs.FileMode(0o600)
 	if old != nil {
 		mode = old.Mode().Perm() &^ 0o077
-		if old.Mode().Perm()&0o077 != 0 {
+		if modeBitsGuardAccess && old.Mode().Perm()&0o077 != 0 {
 			res.Tightened = old.Mode().Perm()
+		}
+	}
+	var owner ownerPlan
+	if res.Changed {
+		if owner, err = planOwner(real, old); err != nil {
+			return res, err
 		}
 	}
 	if opts.DryRun {
@@ -218,7 +224,7 @@ func Write(path string, data []byte, opts Options) (Result, error) {
 			return res, err
 		}
 	}
-	if err := replace(real, data, mode, old, opts); err != nil {
+	if err := replace(real, data, mode, owner, opts); err != nil {
 		return res, err
 	}
 	res.Written = true
@@ -245,7 +251,7 @@ func sweepStaleTemps(real string) {
 func tempPrefix(real string) string { return "." + filepath.Base(real) + ".credgen-" }
 
 // replace writes data to a temp file beside real and renames it over real.
-func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, opts Options) (err error) {
+func replace(real string, data []byte, mode fs.FileMode, owner ownerPlan, opts Options) (err error) {
 	dir := filepath.Dir(real)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create folder %s: %w", dir, err)
@@ -263,7 +269,10 @@ func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, opts O
 	if err := tmp.Chmod(mode); err != nil {
 		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
 	}
-	if err := keepOwner(tmp, old); err != nil {
+	if err := restrictToOwner(tmp); err != nil {
+		return fmt.Errorf("restrict %s to its owner: %w", tmp.Name(), err)
+	}
+	if err := owner.apply(tmp); err != nil {
 		return fmt.Errorf("keep owner of %s: %w", real, err)
 	}
 	if opts.WriteHook != nil {
@@ -286,23 +295,10 @@ func replace(real string, data []byte, mode fs.FileMode, old fs.FileInfo, opts O
 			return err
 		}
 	}
-	if err := os.Rename(tmp.Name(), real); err != nil {
+	if err := rename(tmp.Name(), real); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", tmp.Name(), real, err)
 	}
 	return syncDir(dir)
-}
-
-// keepOwner gives the temp file the previous file's owner and group, so that
-// root running credgen on a user's file does not hand it to root.
-func keepOwner(f *os.File, old fs.FileInfo) error {
-	if old == nil {
-		return nil
-	}
-	st, ok := old.Sys().(*syscall.Stat_t)
-	if !ok || (int(st.Uid) == os.Geteuid() && int(st.Gid) == os.Getegid()) {
-		return nil
-	}
-	return f.Chown(int(st.Uid), int(st.Gid))
 }
 
 // unwrapPath drops an *fs.PathError's own copy of the path the message names.
@@ -312,19 +308,6 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// syncDir makes the rename durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open folder %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
 }
 
 // NearestFolder is folder itself when it exists, else its nearest existing

@@ -152,26 +152,14 @@ func (e *UsageError) Error() string { return e.Msg }
 
 // Resolve loads the config file and merges it with flags and env.
 func Resolve(fl Flags, env Env) (*Settings, error) {
-	xdg := func(name, fallback string) string {
-		if v := env.Getenv(name); v != "" && filepath.IsAbs(v) {
-			return v
-		}
-		return filepath.Join(env.Home, fallback)
-	}
-	configHome := xdg("XDG_CONFIG_HOME", ".config")
-	s := &Settings{
-		StateDir: filepath.Join(xdg("XDG_STATE_HOME", ".local/state"), "credgen"),
-	}
-	s.CredentialCache = filepath.Join(s.StateDir, "credentials.json")
-	if run := env.Getenv("XDG_RUNTIME_DIR"); run != "" && filepath.IsAbs(run) {
-		s.CredentialCache = filepath.Join(run, "credgen", "credentials.json")
-	}
+	defaults := DefaultPaths(env)
+	s := &Settings{StateDir: defaults.StateDir, CredentialCache: defaults.CredentialCache}
 	cfgPath, optional := fl.Config, false
 	if cfgPath == "" {
 		cfgPath = env.Getenv("CREDGEN_CONFIG")
 	}
 	if cfgPath == "" {
-		cfgPath, optional = filepath.Join(configHome, "credgen", "config.toml"), true
+		cfgPath, optional = defaults.Config, true
 	}
 	s.ConfigPath = expandHome(cfgPath, env.Home)
 	cfg, err := Load(s.ConfigPath, optional)
@@ -179,11 +167,11 @@ func Resolve(fl Flags, env Env) (*Settings, error) {
 		return nil, err
 	}
 	s.Paths = map[string]string{
-		Netrc: cmp.Or(fl.Netrc, env.Getenv("NETRC"), cfg.Outputs.Netrc, filepath.Join(env.Home, ".netrc")),
-		Pip:   cmp.Or(fl.PipConf, pipConfEnv(env), cfg.Outputs.Pip, defaultPipConf(env, configHome)),
-		UV:    cmp.Or(fl.UVConfig, env.Getenv("UV_CONFIG_FILE"), cfg.Outputs.UV, filepath.Join(configHome, "uv", "uv.toml")),
+		Netrc: cmp.Or(fl.Netrc, env.Getenv("NETRC"), cfg.Outputs.Netrc, defaults.Netrc),
+		Pip:   cmp.Or(fl.PipConf, pipConfEnv(env), cfg.Outputs.Pip, defaults.Pip),
+		UV:    cmp.Or(fl.UVConfig, env.Getenv("UV_CONFIG_FILE"), cfg.Outputs.UV, defaults.UV),
 		// twine reads ~/.pypirc (or --config-file, which credgen cannot see).
-		Pypirc: cmp.Or(fl.Pypirc, cfg.Outputs.Pypirc, filepath.Join(env.Home, ".pypirc")),
+		Pypirc: cmp.Or(fl.Pypirc, cfg.Outputs.Pypirc, defaults.Pypirc),
 	}
 	for k, p := range s.Paths {
 		// Absolute, as the reader of a relative NETRC would take it now: the
@@ -352,26 +340,6 @@ func pipConfEnv(env Env) string {
 		return v
 	}
 	return ""
-}
-
-// defaultPipConf is the user file pip reads: the XDG one, unless only the
-// legacy ~/.pip/pip.conf exists; on macOS the Application Support one when its
-// folder exists.
-func defaultPipConf(env Env, configHome string) string {
-	xdg := filepath.Join(configHome, "pip", "pip.conf")
-	if env.GOOS == "darwin" {
-		mac := filepath.Join(env.Home, "Library", "Application Support", "pip")
-		if fi, err := env.Stat(mac); err == nil && fi.IsDir() {
-			return filepath.Join(mac, "pip.conf")
-		}
-	}
-	legacy := filepath.Join(env.Home, ".pip", "pip.conf")
-	if _, err := env.Stat(xdg); err != nil {
-		if _, err := env.Stat(legacy); err == nil {
-			return legacy
-		}
-	}
-	return xdg
 }
 
 // absolute is p made absolute against the working folder (p when that fails).

@@ -1,2 +1,3 @@
-// Package proc answers questions about other processes.
+// Package proc answers questions about other processes that each system
+// answers its own way.
 package proc

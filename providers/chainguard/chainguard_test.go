@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -124,41 +123,6 @@ func (f *fake) assertNoToken(t *testing.T, what, text string) {
 				t.Errorf("%s leaks a token: %s", what, text)
 			}
 		}
-	}
-}
-
-// killLeftovers kills fake processes a failed test may have left running.
-func (f *fake) killLeftovers(t *testing.T) {
-	for _, c := range f.calls(t) {
-		for _, pid := range []int{c.PID, c.ChildPID} {
-			if pid > 0 && !processGone(pid) {
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
-	}
-}
-
-// processGone reports whether pid no longer runs (a zombie counts as gone).
-func processGone(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return true
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return errors.Is(err, os.ErrNotExist)
-	}
-	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
-}
-
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d still runs", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
