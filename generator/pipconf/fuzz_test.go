@@ -70,8 +70,8 @@ func fuzzEdits(f *File, raw string) []fuzzEdit {
 				t.Error("no [global] index-url")
 			}
 			for _, o := range opts {
-				if validToken(raw) && o.value != raw {
-					t.Errorf("[global] %s = %q, want %q", o.key, o.value, raw)
+				if validToken(raw) && o.Value != raw {
+					t.Errorf("[global] %s = %q, want %q", o.Key, o.Value, raw)
 				}
 			}
 		}},

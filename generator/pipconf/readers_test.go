@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/credgen/credgen/generator/ini"
 )
 
 // iniView is what configparser reads: section -> lower-cased key -> value,
@@ -25,14 +27,14 @@ type iniView map[string]map[string]string
 
 // viewOf is the editor's own reading of f in configparser's terms.
 func viewOf(f *File) iniView {
-	v := iniView{defaultSection: {}}
-	for _, s := range f.sections {
-		if v[s.name] == nil {
-			v[s.name] = map[string]string{}
+	v := iniView{ini.DefaultSection: {}}
+	for _, s := range f.doc.Sections {
+		if v[s.Name] == nil {
+			v[s.Name] = map[string]string{}
 		}
 	}
-	for _, o := range f.options {
-		v[o.section][pyLower(o.key)] = o.value
+	for _, o := range f.doc.Options {
+		v[o.Section][ini.PyLower(o.Key)] = o.Value
 	}
 	return v
 }
@@ -202,13 +204,13 @@ func pipEnv(home, conf string) []string {
 // section.normalised-key, a later spelling winning (pip's _normalized_keys).
 func (r *pipRunner) pipExpect(f *File) map[string]string {
 	want := maps.Clone(r.baseline)
-	defKeys, defVals := ownKeys(f, defaultSection)
-	for _, s := range f.sections {
-		if s.name == defaultSection {
+	defKeys, defVals := ownKeys(f, ini.DefaultSection)
+	for _, s := range f.doc.Sections {
+		if s.Name == ini.DefaultSection {
 			continue
 		}
 		keys, vals := slices.Clone(defKeys), maps.Clone(defVals)
-		ownK, ownV := ownKeys(f, s.name)
+		ownK, ownV := ownKeys(f, s.Name)
 		for _, k := range ownK {
 			if _, ok := vals[k]; !ok {
 				keys = append(keys, k)
@@ -216,7 +218,7 @@ func (r *pipRunner) pipExpect(f *File) map[string]string {
 			vals[k] = ownV[k]
 		}
 		for _, k := range keys {
-			want[s.name+"."+pipName(k)] = vals[k]
+			want[s.Name+"."+pipName(k)] = vals[k]
 		}
 	}
 	return want
@@ -226,11 +228,11 @@ func (r *pipRunner) pipExpect(f *File) map[string]string {
 func ownKeys(f *File, sectionName string) ([]string, map[string]string) {
 	var keys []string
 	vals := map[string]string{}
-	for _, o := range f.options {
-		if o.section == sectionName {
-			k := pyLower(o.key)
+	for _, o := range f.doc.Options {
+		if o.Section == sectionName {
+			k := ini.PyLower(o.Key)
 			keys = append(keys, k)
-			vals[k] = o.value
+			vals[k] = o.Value
 		}
 	}
 	return keys, vals

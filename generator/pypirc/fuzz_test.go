@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/credgen/credgen/generator/ini"
 )
 
 func quoteGo(data []byte) string { return strconv.Quote(string(data)) }
@@ -127,13 +129,13 @@ func checkServerRead(t *testing.T, e fuzzEdit, before *File, after twineConfig, 
 		if g.ownOption(e.server, usernameKey) != nil || g.ownOption(e.server, passwordKey) != nil {
 			t.Fatalf("%s: credentials left\n%q", e.name, out)
 		}
-		if b, a := before.ownOption(e.server, repositoryKey), g.ownOption(e.server, repositoryKey); (b == nil) != (a == nil) || (b != nil && b.value != a.value) {
+		if b, a := before.ownOption(e.server, repositoryKey), g.ownOption(e.server, repositoryKey); (b == nil) != (a == nil) || (b != nil && b.Value != a.Value) {
 			t.Fatalf("%s: repository changed\n%q", e.name, out)
 		}
 	case strings.HasPrefix(e.name, "creds "):
 		// The section's own values: twine reads them once index-servers lists it.
 		u, p := g.ownOption(e.server, usernameKey), g.ownOption(e.server, passwordKey)
-		if u == nil || p == nil || u.value != mendaUser || p.value != newSecret {
+		if u == nil || p == nil || u.Value != mendaUser || p.Value != newSecret {
 			t.Fatalf("%s: credentials not set\n%q", e.name, out)
 		}
 	default: // remove
@@ -147,7 +149,7 @@ func checkServerRead(t *testing.T, e fuzzEdit, before *File, after twineConfig, 
 // (nil when twine falls back to its defaults).
 func (f *File) fileServers() []string {
 	if o := f.ownOption(distutilsSection, indexServersKey); o != nil {
-		return strings.FieldsFunc(o.value, isSpace)
+		return strings.FieldsFunc(o.Value, ini.IsSpace)
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/credgen/credgen/generator/ini"
 )
 
 // pythonTwineReader reads {name: base64 file} as JSON on stdin and prints,
@@ -167,9 +169,9 @@ func twineExpect(f *File) twineConfig {
 // hasOption is configparser's has_option plus get: "DEFAULT" as a section
 // name means the defaults themselves.
 func (f *File) hasOption(sectionName, key string) (string, bool) {
-	if sectionName == defaultSection {
-		if o := f.ownOption(defaultSection, key); o != nil {
-			return o.value, true
+	if sectionName == ini.DefaultSection {
+		if o := f.ownOption(ini.DefaultSection, key); o != nil {
+			return o.Value, true
 		}
 		return "", false
 	}
