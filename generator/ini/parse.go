@@ -288,3 +288,22 @@ func LeadingSpace(text string) string {
 func PyLower(s string) string {
 	return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
 }
+
+// View is what configparser reads: section -> lower-cased key -> value,
+// each section's own keys (not DEFAULT's), with DEFAULT as a section of its
+// own, there even when the file has no [DEFAULT].
+type View map[string]map[string]string
+
+// View is the file as configparser reads it.
+func (f *File) View() View {
+	v := View{DefaultSection: {}}
+	for _, s := range f.Sections {
+		if v[s.Name] == nil {
+			v[s.Name] = map[string]string{}
+		}
+	}
+	for _, o := range f.Options {
+		v[o.Section][o.Name] = o.Value
+	}
+	return v
+}

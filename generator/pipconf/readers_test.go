@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/credgen/credgen/generator/ini"
+	"github.com/credgen/credgen/generator/internal/initest"
 )
 
 // iniView is what configparser reads: section -> lower-cased key -> value,
@@ -26,18 +27,7 @@ import (
 type iniView map[string]map[string]string
 
 // viewOf is the editor's own reading of f in configparser's terms.
-func viewOf(f *File) iniView {
-	v := iniView{ini.DefaultSection: {}}
-	for _, s := range f.doc.Sections {
-		if v[s.Name] == nil {
-			v[s.Name] = map[string]string{}
-		}
-	}
-	for _, o := range f.doc.Options {
-		v[o.Section][ini.PyLower(o.Key)] = o.Value
-	}
-	return v
-}
+func viewOf(f *File) iniView { return iniView(f.doc.View()) }
 
 // unmanaged is v without the keys pip reads as index-url or extra-index-url.
 func (v iniView) unmanaged() iniView {
@@ -77,27 +67,9 @@ func (v iniView) String() string {
 // for each file, what RawConfigParser reads (as pip does: same class, same
 // options, UTF-8 and universal newlines like pip's open()) or the error and
 // line it stops at.
-const pythonINIReader = `
-import base64, configparser, io, json, re, sys
-
-def read(data):
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return {"error": "UnicodeDecodeError", "line": len(re.split(rb"\r\n|\r|\n", data[:e.start]))}
-    p = configparser.RawConfigParser()
-    try:
-        p.read_file(io.StringIO(text, newline=None))
-    except configparser.Error as e:
-        line = getattr(e, "lineno", None) or e.errors[0][0]
-        return {"error": type(e).__name__, "line": line}
-    view = {"DEFAULT": dict(p.defaults())}
-    for s in p.sections():
-        view[s] = dict(p._sections[s])  # the section's own keys, without DEFAULT's
-    return {"view": view}
-
+const pythonINIReader = initest.ConfigparserPy + `
 files = json.load(sys.stdin)
-json.dump({name: read(base64.b64decode(data)) for name, data in files.items()}, sys.stdout)
+json.dump({name: read_view(base64.b64decode(data)) for name, data in files.items()}, sys.stdout)
 `
 
 // pyResult is configparser's reading of one file.
@@ -112,26 +84,8 @@ type pyResult struct {
 // the test: CI installs it.
 func configparserRead(t *testing.T, files map[string][]byte) map[string]pyResult {
 	t.Helper()
-	in, err := json.Marshal(files) // []byte values travel as base64
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
 	cmd := exec.Command("python3", "-c", pythonINIReader)
-	cmd.Stdin = bytes.NewReader(in)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3 configparser reader: %v: %s", err, stderr.String())
-	}
-	var results map[string]pyResult
-	if err := json.Unmarshal(out, &results); err != nil {
-		t.Fatalf("python3 configparser reader output: %v", err)
-	}
-	if len(results) != len(files) {
-		t.Fatalf("python3 configparser reader answered for %d of %d files", len(results), len(files))
-	}
-	return results
+	return initest.PythonRead[pyResult](t, "python3 configparser reader", cmd, files)
 }
 
 // pipRunner runs "python3 -m pip config list" with only one config file in

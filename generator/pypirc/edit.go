@@ -169,22 +169,11 @@ func withServer(name string) func([]string) []string {
 	}
 }
 
-// iniView is what configparser reads: section -> lower-cased key -> value,
-// each section's own keys, with DEFAULT as a section of its own.
-type iniView map[string]map[string]string
+// iniView is what configparser reads (ini.View), compared here leaving out
+// what an edit is about.
+type iniView ini.View
 
-func viewOf(f *File) iniView {
-	v := iniView{ini.DefaultSection: {}}
-	for _, s := range f.doc.Sections {
-		if v[s.Name] == nil {
-			v[s.Name] = map[string]string{}
-		}
-	}
-	for _, o := range f.doc.Options {
-		v[o.Section][o.Name] = o.Value
-	}
-	return v
-}
+func viewOf(f *File) iniView { return iniView(f.doc.View()) }
 
 // outsideEqual reports whether before and after agree on every section and
 // key except keys of section name (the whole section when keys is nil) and,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/credgen/credgen/generator/ini"
+	"github.com/credgen/credgen/generator/internal/initest"
 )
 
 func quoteGo(data []byte) string { return strconv.Quote(string(data)) }
@@ -22,16 +23,9 @@ func quoteGo(data []byte) string { return strconv.Quote(string(data)) }
 func FuzzEdit(f *testing.F) {
 	f.Add([]byte("[distutils]\nindex-servers = pypi\n[pypi]\nusername = __token__\n"), mendaName)
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
-		file, err := Parse(data)
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Line < 1 {
-				t.Fatalf("Parse error %v is not a *ParseError with a line", err)
-			}
+		file, ok := initest.Parsed(t, data, Parse)
+		if !ok {
 			return
-		}
-		if !bytes.Equal(file.Bytes(), data) {
-			t.Fatalf("Parse(x).Bytes() != x: %q", file.Bytes())
 		}
 		for _, e := range fuzzEdits(file, name) {
 			checkEdit(t, data, e)
