@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/credgen/credgen/generator/ini"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -81,7 +82,7 @@ func editCorpusFile(t *testing.T, path string) *corpusRun {
 		t.Errorf("%s: Parse(x).Bytes() != x", r.name)
 	}
 	edits, desc := corpusEdits(f)
-	urlsIn := len(f.IndexURLs())
+	linesIn, urlsIn := len(f.doc.Lines), len(f.IndexURLs())
 	for _, e := range edits {
 		e.apply(f)
 	}
@@ -94,7 +95,7 @@ func editCorpusFile(t *testing.T, path string) *corpusRun {
 		t.Errorf("%s: the edits are not idempotent", r.name)
 	}
 	r.summary = fmt.Sprintf("%s; lines %d→%d, index URLs %d→%d",
-		desc, len(splitLines(string(data))), len(f.lines), urlsIn, len(f.IndexURLs()))
+		desc, linesIn, len(f.doc.Lines), urlsIn, len(f.IndexURLs()))
 	return r
 }
 
@@ -117,7 +118,7 @@ func corpusEdits(f *File) ([]edit, string) {
 func countKeys(v iniView) string {
 	sections, keys := 0, 0
 	for name, kv := range v {
-		if name != defaultSection || len(kv) > 0 {
+		if name != ini.DefaultSection || len(kv) > 0 {
 			sections++
 		}
 		keys += len(kv)

@@ -2,9 +2,9 @@ package pipconf
 
 import (
 	"bytes"
-	"errors"
 	"testing"
 
+	"github.com/credgen/credgen/generator/internal/initest"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -15,16 +15,9 @@ import (
 func FuzzEdit(f *testing.F) {
 	f.Add([]byte("[global]\nindex-url = https://a/\n"), "https://u:p@b.example/simple/")
 	f.Fuzz(func(t *testing.T, data []byte, raw string) {
-		file, err := Parse(data)
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Line < 1 {
-				t.Fatalf("Parse error %v is not a *ParseError with a line", err)
-			}
+		file, ok := initest.Parsed(t, data, Parse)
+		if !ok {
 			return
-		}
-		if !bytes.Equal(file.Bytes(), data) {
-			t.Fatalf("Parse(x).Bytes() != x: %q", file.Bytes())
 		}
 		for _, e := range fuzzEdits(file, raw) {
 			checkEdit(t, data, e)
@@ -70,8 +63,8 @@ func fuzzEdits(f *File, raw string) []fuzzEdit {
 				t.Error("no [global] index-url")
 			}
 			for _, o := range opts {
-				if validToken(raw) && o.value != raw {
-					t.Errorf("[global] %s = %q, want %q", o.key, o.value, raw)
+				if validToken(raw) && o.Value != raw {
+					t.Errorf("[global] %s = %q, want %q", o.Key, o.Value, raw)
 				}
 			}
 		}},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/credgen/credgen/generator/internal/initest"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -275,7 +276,7 @@ func runGolden(t *testing.T, c goldenCase) goldenRun {
 		e.apply(f)
 	}
 	out := f.Bytes()
-	compareGolden(t, filepath.Join("testdata", "golden", c.name+".conf"), out)
+	initest.CompareGolden(t, filepath.Join("testdata", "golden", c.name+".conf"), out, *update)
 
 	g, err := Parse(out)
 	if err != nil {
@@ -298,11 +299,7 @@ func runGolden(t *testing.T, c goldenCase) goldenRun {
 
 func mustParse(t *testing.T, data []byte) *File {
 	t.Helper()
-	f, err := Parse(data)
-	if err != nil {
-		t.Fatalf("Parse: %v", err)
-	}
-	return f
+	return initest.MustParse(t, data, Parse)
 }
 
 // describeURLs renders IndexURLs as "section.key url".
@@ -312,26 +309,6 @@ func describeURLs(f *File) []string {
 		out = append(out, u.Section+"."+u.Key+" "+u.URL)
 	}
 	return out
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n got %q\nwant %q", path, got, want)
-	}
 }
 
 // checkWithConfigparser has Python read every input and output: it must

@@ -17,6 +17,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/credgen/credgen/generator/ini"
+	"github.com/credgen/credgen/generator/internal/initest"
 )
 
 // iniView is what configparser reads: section -> lower-cased key -> value,
@@ -24,18 +27,7 @@ import (
 type iniView map[string]map[string]string
 
 // viewOf is the editor's own reading of f in configparser's terms.
-func viewOf(f *File) iniView {
-	v := iniView{defaultSection: {}}
-	for _, s := range f.sections {
-		if v[s.name] == nil {
-			v[s.name] = map[string]string{}
-		}
-	}
-	for _, o := range f.options {
-		v[o.section][pyLower(o.key)] = o.value
-	}
-	return v
-}
+func viewOf(f *File) iniView { return iniView(f.doc.View()) }
 
 // unmanaged is v without the keys pip reads as index-url or extra-index-url.
 func (v iniView) unmanaged() iniView {
@@ -75,27 +67,9 @@ func (v iniView) String() string {
 // for each file, what RawConfigParser reads (as pip does: same class, same
 // options, UTF-8 and universal newlines like pip's open()) or the error and
 // line it stops at.
-const pythonINIReader = `
-import base64, configparser, io, json, re, sys
-
-def read(data):
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return {"error": "UnicodeDecodeError", "line": len(re.split(rb"\r\n|\r|\n", data[:e.start]))}
-    p = configparser.RawConfigParser()
-    try:
-        p.read_file(io.StringIO(text, newline=None))
-    except configparser.Error as e:
-        line = getattr(e, "lineno", None) or e.errors[0][0]
-        return {"error": type(e).__name__, "line": line}
-    view = {"DEFAULT": dict(p.defaults())}
-    for s in p.sections():
-        view[s] = dict(p._sections[s])  # the section's own keys, without DEFAULT's
-    return {"view": view}
-
+const pythonINIReader = initest.ConfigparserPy + `
 files = json.load(sys.stdin)
-json.dump({name: read(base64.b64decode(data)) for name, data in files.items()}, sys.stdout)
+json.dump({name: read_view(base64.b64decode(data)) for name, data in files.items()}, sys.stdout)
 `
 
 // pyResult is configparser's reading of one file.
@@ -110,26 +84,8 @@ type pyResult struct {
 // the test: CI installs it.
 func configparserRead(t *testing.T, files map[string][]byte) map[string]pyResult {
 	t.Helper()
-	in, err := json.Marshal(files) // []byte values travel as base64
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
 	cmd := exec.Command("python3", "-c", pythonINIReader)
-	cmd.Stdin = bytes.NewReader(in)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3 configparser reader: %v: %s", err, stderr.String())
-	}
-	var results map[string]pyResult
-	if err := json.Unmarshal(out, &results); err != nil {
-		t.Fatalf("python3 configparser reader output: %v", err)
-	}
-	if len(results) != len(files) {
-		t.Fatalf("python3 configparser reader answered for %d of %d files", len(results), len(files))
-	}
-	return results
+	return initest.PythonRead[pyResult](t, "python3 configparser reader", cmd, files)
 }
 
 // pipRunner runs "python3 -m pip config list" with only one config file in
@@ -202,13 +158,13 @@ func pipEnv(home, conf string) []string {
 // section.normalised-key, a later spelling winning (pip's _normalized_keys).
 func (r *pipRunner) pipExpect(f *File) map[string]string {
 	want := maps.Clone(r.baseline)
-	defKeys, defVals := ownKeys(f, defaultSection)
-	for _, s := range f.sections {
-		if s.name == defaultSection {
+	defKeys, defVals := ownKeys(f, ini.DefaultSection)
+	for _, s := range f.doc.Sections {
+		if s.Name == ini.DefaultSection {
 			continue
 		}
 		keys, vals := slices.Clone(defKeys), maps.Clone(defVals)
-		ownK, ownV := ownKeys(f, s.name)
+		ownK, ownV := ownKeys(f, s.Name)
 		for _, k := range ownK {
 			if _, ok := vals[k]; !ok {
 				keys = append(keys, k)
@@ -216,7 +172,7 @@ func (r *pipRunner) pipExpect(f *File) map[string]string {
 			vals[k] = ownV[k]
 		}
 		for _, k := range keys {
-			want[s.name+"."+pipName(k)] = vals[k]
+			want[s.Name+"."+pipName(k)] = vals[k]
 		}
 	}
 	return want
@@ -226,11 +182,11 @@ func (r *pipRunner) pipExpect(f *File) map[string]string {
 func ownKeys(f *File, sectionName string) ([]string, map[string]string) {
 	var keys []string
 	vals := map[string]string{}
-	for _, o := range f.options {
-		if o.section == sectionName {
-			k := pyLower(o.key)
+	for _, o := range f.doc.Options {
+		if o.Section == sectionName {
+			k := ini.PyLower(o.Key)
 			keys = append(keys, k)
-			vals[k] = o.value
+			vals[k] = o.Value
 		}
 	}
 	return keys, vals

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/credgen/credgen/generator/ini"
 )
 
 // ErrUnsafeEdit is returned, with the file left as it was, when an edit
@@ -28,7 +30,7 @@ func (f *File) SetServer(name, repositoryURL, username, password string) error {
 	if err := checkValue(repositoryKey, repositoryURL); err != nil {
 		return err
 	}
-	if strings.ContainsFunc(repositoryURL, isSpace) {
+	if strings.ContainsFunc(repositoryURL, ini.IsSpace) {
 		return fmt.Errorf("server %s: the repository URL holds whitespace", name)
 	}
 	values := []keyValue{{repositoryKey, repositoryURL}}
@@ -74,14 +76,14 @@ func (f *File) StripCredentials(name string) error {
 		return nil
 	}
 	return f.guard(name, []string{usernameKey, passwordKey}, nil, func(c *File) error {
-		var e edits
+		var e ini.Edits
 		for _, key := range []string{usernameKey, passwordKey} {
 			if o := c.ownOption(name, key); o != nil {
-				e.remove(o.line)
-				e.remove(o.conts...)
+				e.Remove(o.Line)
+				e.Remove(o.Conts...)
 			}
 		}
-		return c.apply(e)
+		return c.doc.Apply(e)
 	})
 }
 
@@ -106,14 +108,14 @@ func (f *File) RemoveServer(name string) error {
 		if s == nil {
 			return nil
 		}
-		var e edits
-		for i := s.header; i <= s.last; i++ {
-			e.remove(i)
+		var e ini.Edits
+		for i := s.Header; i <= s.Last; i++ {
+			e.Remove(i)
 		}
-		if c.blankBefore(s.header) && (s.last+1 == len(c.lines) || c.isBlank(s.last+1)) {
-			e.remove(s.header - 1) // the blank line that set the section apart
+		if c.blankBefore(s.Header) && (s.Last+1 == len(c.doc.Lines) || c.doc.IsBlank(s.Last+1)) {
+			e.Remove(s.Header - 1) // the blank line that set the section apart
 		}
-		return c.apply(e)
+		return c.doc.Apply(e)
 	})
 }
 
@@ -167,22 +169,11 @@ func withServer(name string) func([]string) []string {
 	}
 }
 
-// iniView is what configparser reads: section -> lower-cased key -> value,
-// each section's own keys, with DEFAULT as a section of its own.
-type iniView map[string]map[string]string
+// iniView is what configparser reads (ini.View), compared here leaving out
+// what an edit is about.
+type iniView ini.View
 
-func viewOf(f *File) iniView {
-	v := iniView{defaultSection: {}}
-	for _, s := range f.sections {
-		if v[s.name] == nil {
-			v[s.name] = map[string]string{}
-		}
-	}
-	for _, o := range f.options {
-		v[o.section][o.name] = o.value
-	}
-	return v
-}
+func viewOf(f *File) iniView { return iniView(f.doc.View()) }
 
 // outsideEqual reports whether before and after agree on every section and
 // key except keys of section name (the whole section when keys is nil) and,
@@ -252,7 +243,7 @@ func checkValue(key, value string) error {
 	}
 	first, _ := utf8.DecodeRuneInString(value)
 	last, _ := utf8.DecodeLastRuneInString(value)
-	if isSpace(first) || isSpace(last) {
+	if ini.IsSpace(first) || ini.IsSpace(last) {
 		return fmt.Errorf("%s starts or ends with whitespace", key)
 	}
 	return nil
@@ -266,7 +257,7 @@ func (f *File) setValues(name string, values []keyValue) error {
 		for _, kv := range values {
 			lines = append(lines, kv.key+" = "+kv.value)
 		}
-		return f.appendLines(lines)
+		return f.doc.AppendLines(lines...)
 	}
 	for _, kv := range values {
 		if err := f.setValue(name, kv.key, kv.value); err != nil {
@@ -282,29 +273,15 @@ func (f *File) setValues(name string, values []keyValue) error {
 // neighbours.
 func (f *File) setValue(name, key, value string) error {
 	if o := f.ownOption(name, key); o != nil {
-		if o.value == value {
+		if o.Value == value {
 			return nil
 		}
-		var e edits
-		e.splice(o.line, o.delim+1, len(f.lines[o.line].text), f.delimSpace(o)+value)
-		e.remove(o.conts...)
-		return f.apply(e)
+		var e ini.Edits
+		f.doc.SetKeyLineValue(&e, o, value)
+		e.Remove(o.Conts...)
+		return f.doc.Apply(e)
 	}
-	return f.addKey(f.section(name), key+" = "+value, func(sep string) string { return key + sep + value })
-}
-
-// addKey puts a key line after the last value line of s. The line is
-// indented like the section's last key line (a shallower or equal indent
-// keeps it from reading as a continuation, a deeper one would); after a bare
-// header, as deep as the next content line, so that line does not turn into
-// its continuation. spell gets the separator the neighbours use (" = ",
-// "=", ": ").
-func (f *File) addKey(s *section, plain string, spell func(sep string) string) error {
-	last := f.lastOption(s.name)
-	if last == nil || s.name == defaultSection {
-		return f.insertAfter(s.last, f.nextContentIndent(s.last)+plain)
-	}
-	return f.insertAfter(s.last, leadingSpace(f.lines[last.line].text)+spell(f.keySeparator(last)))
+	return f.doc.AddKey(f.section(name), key, value)
 }
 
 // listServer adds name to [distutils] index-servers unless twine already
@@ -327,93 +304,56 @@ func (f *File) listServer(name string) error {
 		return f.addLines(ds, block)
 	}
 	block = append([]string{"[" + distutilsSection + "]"}, block...)
-	if h := f.firstHeader(); h >= 0 && leadingSpace(f.lines[h].text) == "" {
-		return f.insertBefore(h, append(block, ""))
+	if h := f.firstHeader(); h >= 0 && ini.LeadingSpace(f.doc.Lines[h].Text) == "" {
+		return f.doc.InsertBefore(h, append(block, "")...)
 	}
-	return f.appendLines(block)
+	return f.doc.AppendLines(block...)
 }
 
 // appendWord adds word to o's value: as one more continuation line, indented
 // like the last, when the value has them; on the key line otherwise.
-func (f *File) appendWord(o *option, word string) error {
-	if len(o.conts) > 0 {
-		return f.insertAfter(o.last, leadingSpace(f.lines[o.conts[len(o.conts)-1]].text)+word)
+func (f *File) appendWord(o *ini.Option, word string) error {
+	if len(o.Conts) > 0 {
+		return f.doc.InsertAfter(o.Last, ini.LeadingSpace(f.doc.Lines[o.Conts[len(o.Conts)-1]].Text)+word)
 	}
-	var e edits
-	if n := len(o.tokens); n > 0 {
-		end := o.tokens[n-1].end
-		e.splice(o.line, end, end, " "+word)
+	var e ini.Edits
+	if n := len(o.Tokens); n > 0 {
+		end := o.Tokens[n-1].End
+		e.Splice(o.Line, end, end, " "+word)
 	} else {
-		e.splice(o.line, o.delim+1, len(f.lines[o.line].text), f.delimSpace(o)+word)
+		f.doc.SetKeyLineValue(&e, o, word)
 	}
-	return f.apply(e)
+	return f.doc.Apply(e)
 }
 
 // addLines puts a key line and its continuation lines (block, continuation
 // lines indented by four spaces) after the last value line of s, indented as
-// addKey would.
-func (f *File) addLines(s *section, block []string) error {
-	indent := f.nextContentIndent(s.last)
-	if last := f.lastOption(s.name); last != nil {
-		indent = leadingSpace(f.lines[last.line].text)
+// ini.File.AddKey would indent a key.
+func (f *File) addLines(s *ini.Section, block []string) error {
+	indent := f.doc.NextContentIndent(s.Last)
+	if last := f.doc.LastOption(s.Name); last != nil {
+		indent = ini.LeadingSpace(f.doc.Lines[last.Line].Text)
 	}
 	lines := make([]string, len(block))
 	for i, l := range block {
 		lines[i] = indent + l
 	}
-	return f.insertAfter(s.last, lines...)
+	return f.doc.InsertAfter(s.Last, lines...)
 }
 
 // unlistServer removes every name word from [distutils]'s own
-// index-servers. A key left without words stays, empty: removing it would
-// bring back twine's default "pypi testpypi".
+// index-servers; a continuation line left without words goes. A key left
+// without words stays, empty: removing it would bring back twine's default
+// "pypi testpypi".
 func (f *File) unlistServer(name string) error {
 	o := f.ownOption(distutilsSection, indexServersKey)
 	if o == nil {
 		return nil
 	}
-	var e edits
-	lines := append([]int{o.line}, o.conts...)
-	for _, line := range lines {
-		f.removeWords(&e, o, line, name)
+	isName := func(t ini.Token) bool { return f.doc.TokenText(t) == name }
+	var e ini.Edits
+	for _, line := range append([]int{o.Line}, o.Conts...) {
+		f.doc.RemoveLineTokens(&e, o, line, isName)
 	}
-	return f.apply(e)
-}
-
-// removeWords drops the words equal to word from one line of o's value
-// along with the whitespace that separated them from a kept word; a
-// continuation line left without words goes.
-func (f *File) removeWords(e *edits, o *option, line int, word string) {
-	var toks, kept []token
-	for _, t := range o.tokens {
-		if t.line != line {
-			continue
-		}
-		toks = append(toks, t)
-		if f.tokenText(t) != word {
-			kept = append(kept, t)
-		}
-	}
-	switch {
-	case len(kept) == len(toks):
-		return
-	case len(kept) == 0 && line == o.line:
-		e.splice(line, o.delim+1, toks[len(toks)-1].end, "")
-		return
-	case len(kept) == 0:
-		e.remove(line)
-		return
-	}
-	text := f.lines[line].text
-	var b strings.Builder
-	for i, t := range toks {
-		if f.tokenText(t) == word {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteString(text[toks[i-1].end:t.start]) // the space in front of it
-		}
-		b.WriteString(text[t.start:t.end])
-	}
-	e.splice(line, toks[0].start, toks[len(toks)-1].end, b.String())
+	return f.doc.Apply(e)
 }

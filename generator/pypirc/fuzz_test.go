@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/credgen/credgen/generator/ini"
+	"github.com/credgen/credgen/generator/internal/initest"
 )
 
 func quoteGo(data []byte) string { return strconv.Quote(string(data)) }
@@ -20,16 +23,9 @@ func quoteGo(data []byte) string { return strconv.Quote(string(data)) }
 func FuzzEdit(f *testing.F) {
 	f.Add([]byte("[distutils]\nindex-servers = pypi\n[pypi]\nusername = __token__\n"), mendaName)
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
-		file, err := Parse(data)
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Line < 1 {
-				t.Fatalf("Parse error %v is not a *ParseError with a line", err)
-			}
+		file, ok := initest.Parsed(t, data, Parse)
+		if !ok {
 			return
-		}
-		if !bytes.Equal(file.Bytes(), data) {
-			t.Fatalf("Parse(x).Bytes() != x: %q", file.Bytes())
 		}
 		for _, e := range fuzzEdits(file, name) {
 			checkEdit(t, data, e)
@@ -127,13 +123,13 @@ func checkServerRead(t *testing.T, e fuzzEdit, before *File, after twineConfig, 
 		if g.ownOption(e.server, usernameKey) != nil || g.ownOption(e.server, passwordKey) != nil {
 			t.Fatalf("%s: credentials left\n%q", e.name, out)
 		}
-		if b, a := before.ownOption(e.server, repositoryKey), g.ownOption(e.server, repositoryKey); (b == nil) != (a == nil) || (b != nil && b.value != a.value) {
+		if b, a := before.ownOption(e.server, repositoryKey), g.ownOption(e.server, repositoryKey); (b == nil) != (a == nil) || (b != nil && b.Value != a.Value) {
 			t.Fatalf("%s: repository changed\n%q", e.name, out)
 		}
 	case strings.HasPrefix(e.name, "creds "):
 		// The section's own values: twine reads them once index-servers lists it.
 		u, p := g.ownOption(e.server, usernameKey), g.ownOption(e.server, passwordKey)
-		if u == nil || p == nil || u.value != mendaUser || p.value != newSecret {
+		if u == nil || p == nil || u.Value != mendaUser || p.Value != newSecret {
 			t.Fatalf("%s: credentials not set\n%q", e.name, out)
 		}
 	default: // remove
@@ -147,7 +143,7 @@ func checkServerRead(t *testing.T, e fuzzEdit, before *File, after twineConfig, 
 // (nil when twine falls back to its defaults).
 func (f *File) fileServers() []string {
 	if o := f.ownOption(distutilsSection, indexServersKey); o != nil {
-		return strings.FieldsFunc(o.value, isSpace)
+		return strings.FieldsFunc(o.Value, ini.IsSpace)
 	}
 	return nil
 }

@@ -1,11 +1,12 @@
 package pypirc
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/credgen/credgen/generator/internal/initest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden and the FuzzEdit seeds from the current output")
@@ -155,7 +156,7 @@ func TestGolden(t *testing.T) {
 			}
 		}
 		out := f.Bytes()
-		checkGolden(t, filepath.Join("testdata", "golden", c.name+".pypirc"), out)
+		initest.CompareGolden(t, filepath.Join("testdata", "golden", c.name+".pypirc"), out, *update)
 		writeSeed(t, c.name, in)
 		files[c.name+".in"], files[c.name+".out"] = in, out
 		results[c.name] = f
@@ -204,31 +205,7 @@ func checkServer(t *testing.T, c goldenCase, twine twineConfig) {
 
 func mustParse(t testing.TB, data []byte) *File {
 	t.Helper()
-	f, err := Parse(data)
-	if err != nil {
-		t.Fatalf("Parse: %v", err)
-	}
-	return f
-}
-
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	return initest.MustParse(t, data, Parse)
 }
 
 // writeSeed stores a golden input as a FuzzEdit seed when -update is set.

@@ -3,6 +3,7 @@ package pypirc
 import (
 	"strings"
 
+	"github.com/credgen/credgen/generator/ini"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -13,24 +14,21 @@ const mask = "****"
 // secret, ...), any value that looks like a PyPI or CodeArtifact token, and
 // the password in any URL. Line numbers stay those of the file.
 func (f *File) Masked() []byte {
-	c, err := Parse(f.Bytes())
-	if err != nil {
-		return nil // cannot happen: a File's bytes always parse
-	}
-	var e edits
-	for _, o := range c.options {
-		if isSecretKey(o.name) || looksLikeToken(o.value) {
-			c.maskValue(&e, o)
+	c := f.doc.Clone()
+	var e ini.Edits
+	for _, o := range c.Options {
+		if isSecretKey(o.Name) || looksLikeToken(o.Value) {
+			maskValue(&e, o)
 			continue
 		}
-		for _, t := range o.tokens {
-			raw := c.tokenText(t)
+		for _, t := range o.Tokens {
+			raw := c.TokenText(t)
 			if m := urlcred.Mask(raw); m != raw {
-				e.splice(t.line, t.start, t.end, m)
+				e.Splice(t.Line, t.Start, t.End, m)
 			}
 		}
 	}
-	if err := c.apply(e); err != nil {
+	if err := c.Apply(e); err != nil {
 		return nil // cannot happen: **** replaces words with a word
 	}
 	return c.Bytes()
@@ -38,11 +36,11 @@ func (f *File) Masked() []byte {
 
 // maskValue replaces the value on o's key line and on each of its
 // continuation lines by ****, keeping indentation and line count.
-func (f *File) maskValue(e *edits, o *option) {
-	for _, line := range append([]int{o.line}, o.conts...) {
-		var first, last *token
-		for i := range o.tokens {
-			if t := &o.tokens[i]; t.line == line {
+func maskValue(e *ini.Edits, o *ini.Option) {
+	for _, line := range append([]int{o.Line}, o.Conts...) {
+		var first, last *ini.Token
+		for i := range o.Tokens {
+			if t := &o.Tokens[i]; t.Line == line {
 				if first == nil {
 					first = t
 				}
@@ -50,7 +48,7 @@ func (f *File) maskValue(e *edits, o *option) {
 			}
 		}
 		if first != nil {
-			e.splice(line, first.start, last.end, mask)
+			e.Splice(line, first.Start, last.End, mask)
 		}
 	}
 }
@@ -74,5 +72,5 @@ func looksLikeToken(value string) bool {
 	if strings.HasPrefix(value, "pypi-") && len(value) > 20 {
 		return true
 	}
-	return len(value) >= 100 && !strings.ContainsFunc(value, isSpace) && !strings.Contains(value, "://")
+	return len(value) >= 100 && !strings.ContainsFunc(value, ini.IsSpace) && !strings.Contains(value, "://")
 }

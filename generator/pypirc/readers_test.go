@@ -5,7 +5,6 @@ package pypirc
 // differently from what the editor meant is a bug.
 
 import (
-	"bytes"
 	"encoding/json"
 	"maps"
 	"os"
@@ -14,14 +13,17 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/credgen/credgen/generator/ini"
+	"github.com/credgen/credgen/generator/internal/initest"
 )
 
 // pythonTwineReader reads {name: base64 file} as JSON on stdin and prints,
 // for each file, what RawConfigParser reads, the error and line it stops at,
 // and what twine's get_config makes of it. Without twine installed it uses
 // the same steps written out (twine 4 and 5 read the file this way).
-const pythonTwineReader = `
-import base64, collections, configparser, io, json, os, re, sys, tempfile
+const pythonTwineReader = initest.ConfigparserPy + `
+import collections, os, tempfile
 
 try:
     from twine.utils import get_config
@@ -48,23 +50,15 @@ except ImportError:
         return dict(config)
 
 def read(data, tmp):
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return {"error": "UnicodeDecodeError", "line": len(re.split(rb"\r\n|\r|\n", data[:e.start]))}
-    p = configparser.RawConfigParser()
-    try:
-        p.read_file(io.StringIO(text, newline=None))
-    except configparser.Error as e:
-        line = getattr(e, "lineno", None) or e.errors[0][0]
-        return {"error": type(e).__name__, "line": line}
-    view = {"DEFAULT": dict(p.defaults())}
-    for s in p.sections():
-        view[s] = dict(p._sections[s])  # the section's own keys, without DEFAULT's
+    result = read_view(data)
+    if "error" in result:
+        return result
     path = os.path.join(tmp, "pypirc")
     with open(path, "wb") as f:
         f.write(data)
-    return {"view": view, "twine": get_config(path), "real_twine": REAL_TWINE}
+    result["twine"] = get_config(path)
+    result["real_twine"] = REAL_TWINE
+    return result
 
 files = json.load(sys.stdin)
 with tempfile.TemporaryDirectory() as tmp:
@@ -104,27 +98,9 @@ func twinePython(t *testing.T) string {
 // keyed like files. A missing python3 fails the test: CI installs it.
 func pythonRead(t *testing.T, files map[string][]byte) map[string]pyResult {
 	t.Helper()
-	in, err := json.Marshal(files) // []byte values travel as base64
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
 	cmd := exec.Command(twinePython(t), "-c", pythonTwineReader)
 	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PYTHONUTF8=1")
-	cmd.Stdin = bytes.NewReader(in)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3 twine reader: %v: %s", err, stderr.String())
-	}
-	var results map[string]pyResult
-	if err := json.Unmarshal(out, &results); err != nil {
-		t.Fatalf("python3 twine reader output: %v", err)
-	}
-	if len(results) != len(files) {
-		t.Fatalf("python3 twine reader answered for %d of %d files", len(results), len(files))
-	}
-	return results
+	return initest.PythonRead[pyResult](t, "python3 twine reader", cmd, files)
 }
 
 // twineExpect is what twine's get_config should return for a file the
@@ -167,9 +143,9 @@ func twineExpect(f *File) twineConfig {
 // hasOption is configparser's has_option plus get: "DEFAULT" as a section
 // name means the defaults themselves.
 func (f *File) hasOption(sectionName, key string) (string, bool) {
-	if sectionName == defaultSection {
-		if o := f.ownOption(defaultSection, key); o != nil {
-			return o.value, true
+	if sectionName == ini.DefaultSection {
+		if o := f.ownOption(ini.DefaultSection, key); o != nil {
+			return o.Value, true
 		}
 		return "", false
 	}

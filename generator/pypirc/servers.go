@@ -3,6 +3,7 @@ package pypirc
 import (
 	"strings"
 
+	"github.com/credgen/credgen/generator/ini"
 	"github.com/credgen/credgen/generator/urlcred"
 )
 
@@ -43,20 +44,20 @@ func (f *File) Servers() []Server {
 		listed[n] = true
 	}
 	var servers []Server
-	for _, s := range f.sections {
-		if !isServerSection(s.name) {
+	for _, s := range f.doc.Sections {
+		if !isServerSection(s.Name) {
 			continue
 		}
-		repo, _ := f.get(s.name, repositoryKey)
-		user, _ := f.get(s.name, usernameKey)
-		_, hasPassword := f.get(s.name, passwordKey)
+		repo, _ := f.get(s.Name, repositoryKey)
+		user, _ := f.get(s.Name, usernameKey)
+		_, hasPassword := f.get(s.Name, passwordKey)
 		servers = append(servers, Server{
-			Name:        s.name,
-			Line:        s.header + 1,
+			Name:        s.Name,
+			Line:        s.Header + 1,
 			Repository:  repo,
 			Username:    user,
 			HasPassword: hasPassword,
-			Listed:      listed[s.name],
+			Listed:      listed[s.Name],
 		})
 	}
 	return servers
@@ -66,7 +67,7 @@ func (f *File) Servers() []Server {
 // index-servers split on whitespace, "pypi testpypi" when it is missing.
 func (f *File) IndexServers() []string {
 	if v, ok := f.get(distutilsSection, indexServersKey); ok {
-		return strings.FieldsFunc(v, isSpace)
+		return strings.FieldsFunc(v, ini.IsSpace)
 	}
 	return append([]string(nil), defaultIndexServers...)
 }
@@ -98,47 +99,24 @@ func (f *File) get(sectionName, key string) (string, bool) {
 		return "", false
 	}
 	if o := f.ownOption(sectionName, key); o != nil {
-		return o.value, true
+		return o.Value, true
 	}
-	if o := f.ownOption(defaultSection, key); o != nil {
-		return o.value, true
+	if o := f.ownOption(ini.DefaultSection, key); o != nil {
+		return o.Value, true
 	}
 	return "", false
 }
 
 func isServerSection(name string) bool {
-	return name != defaultSection && name != distutilsSection && name != serverLoginSection
+	return name != ini.DefaultSection && name != distutilsSection && name != serverLoginSection
 }
 
-func (f *File) section(name string) *section {
-	for _, s := range f.sections {
-		if s.name == name {
-			return s
-		}
-	}
-	return nil
-}
+// section is the first section called name, nil when there is none.
+func (f *File) section(name string) *ini.Section { return f.doc.Section(name) }
 
 // ownOption is the option a section itself sets (not through [DEFAULT]).
-// Keys repeat neither within a section nor across repeated [DEFAULT]
-// headers, so there is at most one.
-func (f *File) ownOption(sectionName, key string) *option {
-	for _, o := range f.options {
-		if o.section == sectionName && o.name == key {
-			return o
-		}
-	}
-	return nil
-}
-
-func (f *File) lastOption(sectionName string) *option {
-	var last *option
-	for _, o := range f.options {
-		if o.section == sectionName {
-			last = o
-		}
-	}
-	return last
+func (f *File) ownOption(sectionName, key string) *ini.Option {
+	return f.doc.OwnOption(sectionName, key)
 }
 
 // Credentials are the username and password twine would send for the
