@@ -64,6 +64,9 @@ func (e *Engine) commitOne(snap *snapshot, o *output, edit func(*output) error, 
 			f.Content = o.content(false)
 			continue
 		}
+		if errors.Is(err, atomicfile.ErrForeignOwner) {
+			return f, &Error{Code: ExitUsage, Err: err}
+		}
 		if err != nil {
 			return f, &Error{Code: ExitMint, Err: err}
 		}

@@ -95,3 +95,15 @@ func (o *output) names(url string) bool {
 	}
 	return false
 }
+
+// checkOwners refuses, before anything is minted, outputs credgen must not
+// write: one owned by another user who does not own its folder would hand
+// the new credential to that user (or, taken over, break their file).
+func checkOwners(outs []*output) error {
+	for _, o := range outs {
+		if err := atomicfile.CheckOwner(o.path); err != nil {
+			return usage("%v", err)
+		}
+	}
+	return nil
+}

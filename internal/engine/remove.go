@@ -34,6 +34,9 @@ func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Pass, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkOwners(snap.outs); err != nil {
+		return nil, err
+	}
 	// Outputs an earlier write recorded under other paths (a --netrc flag, or
 	// NETRC set then and not now) are cleaned too: they hold the secrets.
 	elsewhere, err := recordedElsewhere(snap)

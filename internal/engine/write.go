@@ -23,6 +23,9 @@ func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Pass, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkOwners(snap.outs); err != nil {
+		return nil, err
+	}
 	if opts.DryRun {
 		return e.dryRun(snap, opts)
 	}

@@ -250,3 +250,32 @@ func TestForcedMintReplacesACredentialClaimingALaterExpiry(t *testing.T) {
 		t.Errorf("the forced mint was not written:\n%s", w.read(w.netrc()))
 	}
 }
+
+// Run as root, credgen refuses a netrc another user planted in a folder that
+// user does not own (a sticky shared folder): keeping that owner would hand
+// them the fresh token. Nothing is minted.
+func TestWriteRefusesAForeignOwnedOutputBeforeMinting(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a file to another user")
+	}
+	w := newWorld(t)
+	shared := t.TempDir()
+	if err := os.Chmod(shared, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	planted := shared + "/netrc"
+	w.write(planted, "machine example.com login x password y\n")
+	if err := os.Chown(planted, 1234, 1234); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.engine(config.Flags{DefaultIndex: cgrIndex, Netrc: planted}).Write(context.Background(), WriteOptions{})
+	if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), planted) {
+		t.Fatalf("err = %v (exit %d), want exit 2 naming %s", err, ExitCode(err), planted)
+	}
+	if w.chainguard.mintCount() != 0 {
+		t.Error("minted before refusing")
+	}
+	if got := w.read(planted); got != "machine example.com login x password y\n" {
+		t.Errorf("the planted file changed:\n%s", got)
+	}
+}
