@@ -58,19 +58,12 @@ func cmdExecPip(ts *testscript.TestScript, neg bool, args []string) {
 // exec-twine CREDGEN-FLAGS...: `credgen exec FLAGS -- twine upload` of the
 // probe wheel, with no ~/.pypirc: the fake index must count one more upload.
 func cmdExecTwine(ts *testscript.TestScript, neg bool, args []string) {
-	twine, err := exec.LookPath("twine")
-	if err != nil {
-		ts.Fatalf("twine is needed (apt-get install twine)")
-	}
+	twine, wheel := twineAndWheel(ts)
 	w := worldOf(ts)
-	dist := ts.MkAbs("dist")
-	ts.Check(os.MkdirAll(dist, 0o755))
-	wheel := w.stack.Index.Wheel()
-	ts.Check(os.WriteFile(filepath.Join(dist, wheel.Filename), wheel.Data, 0o644))
 	argv := append(append([]string{"exec"}, args...), "--", twine, "upload", "--non-interactive", "--disable-progress-bar",
-		"--cert", ts.Getenv("FAKE_CA"), filepath.Join(dist, wheel.Filename))
+		"--cert", ts.Getenv("FAKE_CA"), wheel)
 	before := w.stack.Index.Stats().Uploads
-	err = ts.Exec("credgen", argv...)
+	err := ts.Exec("credgen", argv...)
 	uploaded := err == nil && w.stack.Index.Stats().Uploads == before+1
 	if uploaded == neg {
 		ts.Fatalf("twine upload through credgen exec: uploaded = %v (%v)", uploaded, err)
