@@ -78,7 +78,10 @@ func testPermissions(t *testing.T, kit *testKit) {
 		relWriteFile(t, w.pipConf(), []byte("[global]\nindex-url = "+indexCGR+"\n"), 0o600)
 		relWriteFile(t, w.netrc(), []byte("machine a.example login me password "+leakProbe+"\n"), 0o600)
 		w.want(w.run("write", "--default-index", indexCGR), 0)
-		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml()} {
+		// The user's own home (`sudo -E credgen write`): the files and their
+		// folders are theirs, so root keeps them theirs. (A file of theirs in
+		// a folder they do not own is refused: the engine's tests.)
+		for _, p := range []string{w.netrc(), w.pipConf(), w.uvToml(), w.home, filepath.Dir(w.pipConf()), filepath.Dir(w.uvToml())} {
 			if err := os.Chown(p, 65534, 65534); err != nil {
 				t.Fatal(err)
 			}
