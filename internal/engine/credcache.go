@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/credgen/credgen/generator/atomicfile"
-	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/internal/config"
 	"github.com/credgen/credgen/providers"
 )
@@ -80,7 +79,7 @@ func (e *Engine) storeCached(ctx context.Context, s *config.Settings, host, prov
 
 // updateCache changes the cache under the lock.
 func (e *Engine) updateCache(ctx context.Context, s *config.Settings, change func(credentialCache)) error {
-	l, err := lock.Acquire(ctx, s.LockPath(), e.lockTimeout())
+	l, err := e.lockFiles(ctx, s)
 	if err != nil {
 		return err
 	}

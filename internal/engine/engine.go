@@ -34,7 +34,10 @@ type Engine struct {
 	// (watch --json prints them).
 	OnPass func(*Report)
 
-	mu sync.Mutex // guards Settings across watch's reloads
+	mu sync.Mutex // guards Settings across watch's reloads and waitEnds
+	// waitEnds is when the current run's waits for the file lock are over
+	// (zero: no run started; a whole lockTimeout then).
+	waitEnds time.Time
 }
 
 // WriteOptions say what one write pass must do beyond refreshing what is due.
@@ -66,11 +69,33 @@ func contains(list []string, s string) bool {
 // Lock takes the lock credgen processes share for a read-modify-write of a
 // file (the outputs, the state, the caches); release gives it back.
 func (e *Engine) Lock(ctx context.Context) (release func(), err error) {
-	l, err := lock.Acquire(ctx, e.settings().LockPath(), e.lockTimeout())
+	l, err := e.lockFiles(ctx, e.settings())
 	if err != nil {
 		return nil, err
 	}
 	return func() { l.Release() }, nil
+}
+
+// startRun opens one run's budget for waiting on the file lock: a run needs
+// the lock several times (the menda token cache, the credential cache, the
+// outputs), and another credgen holding it must cost the run lockTimeout in
+// all, not lockTimeout each time.
+func (e *Engine) startRun() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.waitEnds = time.Now().Add(e.lockTimeout())
+}
+
+// lockFiles takes the file lock, waiting at most what is left of the run's
+// budget (and trying once when nothing is).
+func (e *Engine) lockFiles(ctx context.Context, s *config.Settings) (*lock.Lock, error) {
+	e.mu.Lock()
+	wait := e.lockTimeout()
+	if !e.waitEnds.IsZero() {
+		wait = max(time.Until(e.waitEnds), time.Millisecond)
+	}
+	e.mu.Unlock()
+	return lock.Acquire(ctx, s.LockPath(), wait)
 }
 
 func (e *Engine) settings() *config.Settings {

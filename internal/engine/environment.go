@@ -33,6 +33,7 @@ type Var struct {
 // CodeArtifact index or its upload URL, managed for this call) the TWINE_*
 // and UV_PUBLISH_* ones. No output file is written.
 func (e *Engine) Environment(ctx context.Context, publish string) (*Environment, error) {
+	e.startRun()
 	s := e.settings()
 	var idx []*managed
 	snap, err := e.read(s)

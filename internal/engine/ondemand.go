@@ -30,6 +30,7 @@ func (e *Engine) Lookup(ctx context.Context, service, username string) (user, se
 	if err != nil {
 		return "", "", err
 	}
+	e.startRun()
 	if prov := e.Providers[spec.Provider]; prov != nil && username != "" {
 		if want := prov.Username(spec.Index); want != "" && want != username {
 			return "", "", fmt.Errorf("%s serves user %s, not the one asked for: %w", spec.Host, want, ErrNotServed)

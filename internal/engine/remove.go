@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/internal/proc"
 )
 
@@ -18,9 +17,10 @@ import (
 // go too), the credential cache is emptied, and the state forgets the
 // indexes.
 func (e *Engine) Remove(ctx context.Context, purge, dryRun bool) (*Pass, error) {
+	e.startRun()
 	s := e.settings()
 	if !dryRun {
-		l, err := lock.Acquire(ctx, s.LockPath(), e.lockTimeout())
+		l, err := e.lockFiles(ctx, s)
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/credgen/credgen/generator/lock"
 	"github.com/credgen/credgen/providers"
 )
 
@@ -17,6 +16,7 @@ import (
 //  4. write each changed file only if it still holds what was read (else
 //     read it again and apply again), and record the state.
 func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Pass, error) {
+	e.startRun()
 	s := e.settings()
 	since := e.now()
 	snap, err := e.read(s)
@@ -43,7 +43,7 @@ func (e *Engine) Write(ctx context.Context, opts WriteOptions) (*Pass, error) {
 		}
 		got[h.host] = e.obtain(ctx, s, h, mintRequest{force: opts.forced(h), since: since, afterMint: opts.AfterMint})
 	}
-	l, err := lock.Acquire(ctx, s.LockPath(), e.lockTimeout())
+	l, err := e.lockFiles(ctx, s)
 	if err != nil {
 		return nil, err
 	}
