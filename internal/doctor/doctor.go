@@ -19,7 +19,13 @@ import (
 )
 
 // Clients are the clients doctor knows, in the order it reports them.
-var Clients = []string{"pip", "uv", "poetry", "pdm", "pipenv", "twine", "curl"}
+func Clients() []string {
+	names := make([]string, len(clientChecks))
+	for i, c := range clientChecks {
+		names[i] = c.name
+	}
+	return names
+}
 
 // Facts are what credgen knows of its own work: the indexes it manages, the
 // credential it holds for each, and the files it writes. They hold no secret.
@@ -118,7 +124,7 @@ const ClockSkewTolerance = time.Minute
 // empty) in env.
 func Run(facts *Facts, env *Env, clients []string) *Report {
 	if len(clients) == 0 {
-		clients = Clients
+		clients = Clients()
 	}
 	w := newWorld(facts, env)
 	rep := &Report{OK: true, Indexes: []IndexReport{}}
@@ -126,12 +132,12 @@ func Run(facts *Facts, env *Env, clients []string) *Report {
 		ir := IndexReport{URL: ix.URL, Provider: ix.Provider, Username: ix.Username, Fingerprint: ix.Fingerprint, ExpiresAt: ix.ExpiresAt}
 		ir.Credential = w.credentialVerdict(ix)
 		rep.OK = rep.OK && ir.Credential.Status != Problem
-		for _, c := range Clients {
-			if !slices.Contains(clients, c) {
+		for _, c := range clientChecks {
+			if !slices.Contains(clients, c.name) {
 				continue
 			}
-			v := w.check(c, ix)
-			v.Client = c
+			v := c.check(w, ix)
+			v.Client = c.name
 			rep.OK = rep.OK && v.Status != Problem
 			ir.Clients = append(ir.Clients, v)
 		}
@@ -144,25 +150,19 @@ func Run(facts *Facts, env *Env, clients []string) *Report {
 	return rep
 }
 
-// check is client's verdict for ix.
-func (w *world) check(client string, ix Index) Verdict {
-	switch client {
-	case "pip":
-		return w.pip(ix)
-	case "uv":
-		return w.uv(ix)
-	case "poetry":
-		return w.poetry(ix)
-	case "pdm":
-		return w.pdm(ix)
-	case "pipenv":
-		return w.pipenv(ix)
-	case "twine":
-		return w.twine(ix)
-	case "curl":
-		return w.curl(ix)
-	}
-	return Verdict{Status: Skipped, Why: "unknown client"}
+// clientChecks are the clients doctor knows, in the order it reports them,
+// each with the check that gives its verdict for an index.
+var clientChecks = []struct {
+	name  string
+	check func(*world, Index) Verdict
+}{
+	{"pip", (*world).pip},
+	{"uv", (*world).uv},
+	{"poetry", (*world).poetry},
+	{"pdm", (*world).pdm},
+	{"pipenv", (*world).pipenv},
+	{"twine", (*world).twine},
+	{"curl", (*world).curl},
 }
 
 // ParseClients checks a comma-separated client list; "" is all.
@@ -173,7 +173,7 @@ func ParseClients(list string) ([]string, error) {
 	var out []string
 	for _, c := range strings.Split(list, ",") {
 		c = strings.ToLower(strings.TrimSpace(c))
-		if !slices.Contains(Clients, c) {
+		if !slices.Contains(Clients(), c) {
 			return nil, &UnknownClientError{Name: c}
 		}
 		out = append(out, c)
@@ -185,7 +185,7 @@ func ParseClients(list string) ([]string, error) {
 type UnknownClientError struct{ Name string }
 
 func (e *UnknownClientError) Error() string {
-	return "unknown client " + strings.TrimSpace(e.Name) + " (known: " + strings.Join(Clients, ",") + ")"
+	return "unknown client " + strings.TrimSpace(e.Name) + " (known: " + strings.Join(Clients(), ",") + ")"
 }
 
 // found is a credential a client takes from one place: who and which
