@@ -62,17 +62,25 @@ func (e *Engine) Status(ctx context.Context) (*StatusReport, error) {
 	s := e.settings()
 	rep := &StatusReport{Healthy: true, Indexes: []IndexStatus{}}
 	now := e.now()
-	cache := e.loadCache(s)
+	snap, err := e.read(s)
+	var cache credentialCache
+	switch {
+	case err == nil:
+		cache = snap.cache
+	case errors.Is(err, errNothingToManage):
+		cache = e.loadCache(s) // perhaps only on-demand lookups ran
+	default:
+		return nil, err
+	}
 	for _, host := range slices.Sorted(maps.Keys(cache)) {
 		c := cache[host]
 		rep.Cached = append(rep.Cached, CachedStatus{Host: host, Provider: c.Provider, Username: c.Username,
 			ExpiresAt: c.ExpiresAt, Fingerprint: providers.Fingerprint(c.Secret)})
 	}
-	snap, err := e.read(s)
-	if errors.Is(err, errNothingToManage) && len(rep.Cached) > 0 {
-		return rep, nil // only on-demand lookups ran
-	}
 	if err != nil {
+		if len(rep.Cached) > 0 {
+			return rep, nil
+		}
 		return nil, err
 	}
 	for _, m := range snap.idx {
